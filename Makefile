@@ -1,0 +1,63 @@
+# outflow: logical decoding output plugin (JSON) and extension, built with PGXS.
+
+MODULE_big = outflow
+EXTENSION = outflow
+DATA = extension/outflow--0.1.sql
+PGFILEDESC = "outflow - stream committed changes as JSON"
+
+DECODER_SRCS = $(wildcard decoder/*.cpp)
+EXTENSION_SRCS = $(wildcard extension/*.cpp)
+OBJS = $(DECODER_SRCS:.cpp=.o) $(EXTENSION_SRCS:.cpp=.o)
+
+# pg_regress: one file per feature, all of sql/, on a private temporary server.
+REGRESS = $(sort $(notdir $(basename $(wildcard sql/*.sql))))
+REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=tests/regress.conf --inputdir=. --load-extension=outflow
+NO_INSTALLCHECK_TEMP =
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+
+# No LLVM bitcode: our C++ needs flags the bitcode rule would not see.
+override with_llvm = no
+
+PG_CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-register -fvisibility=default
+SHLIB_LINK += -lstdc++
+
+include $(PGXS)
+
+# Server headers are not ours: compile them as system headers so that
+# -Wextra speaks only about our own code.
+override CPPFLAGS := $(patsubst -I$(includedir_server),-isystem $(includedir_server),$(CPPFLAGS))
+
+# The second plugin name: a tiny library that loads outflow with the
+# wal2json format as its default.
+ALIAS = outflow_wal2json$(DLSUFFIX)
+all: $(ALIAS)
+$(ALIAS): decoder/alias/outflow_wal2json.c
+	$(CC) $(CFLAGS) $(CFLAGS_SL) $(CPPFLAGS) -shared -o $@ $< $(LDFLAGS_SL)
+install: install-alias
+install-alias: $(ALIAS)
+	$(INSTALL_SHLIB) $(ALIAS) '$(DESTDIR)$(pkglibdir)/$(ALIAS)'
+uninstall: uninstall-alias
+uninstall-alias:
+	rm -f '$(DESTDIR)$(pkglibdir)/$(ALIAS)'
+EXTRA_CLEAN = $(ALIAS) tests/unit/unit_tests
+
+# The temporary regression server needs the plugin allowed where the server
+# knows output_plugin_libraries (15.19 and later).
+tests/regress.conf: tests/regress.conf.in
+	tests/lib/make_conf.sh $< > $@
+installcheck: tests/regress.conf
+
+.PHONY: unit bench check-all demo
+unit:
+	$(MAKE) -C tests/unit
+check-all:
+	tests/run_all.sh
+demo:
+	scripts/demo.sh
+
+# The benchmark (not a test): installs this tree, then decodes workloads on a
+# throwaway cluster. Quick run: make bench BENCH_ARGS=--quick
+bench: install
+	bench/run.sh $(BENCH_ARGS)
