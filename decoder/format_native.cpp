@@ -1,0 +1,478 @@
+/*
+ * format_native.cpp: outflow's own format. One compact JSON object per
+ * change, each written on its own (never a whole transaction in a buffer):
+ *
+ *   {"op":"insert","schema":"public","table":"t","lsn":"0/1A2B","commit_lsn":"0/1A90",
+ *    "xid":740,"seq":0,"commit_time":"2026-11-25T10:00:00.123456+00:00",
+ *    "key":{"id":1},"new":{"id":1,"v":"x"}}
+ *
+ * (commit_lsn, seq) identifies a change uniquely and stably. Values are
+ * rendered by value_native.cpp.
+ */
+#include "format.h"
+
+#include "out.h"
+#include "relcache.h"
+#include "session.h"
+#include "value_format.h"
+#include "value_native.h"
+
+extern "C" {
+#include "common/base64.h"
+#include "mb/pg_wchar.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
+}
+
+namespace outflow {
+
+namespace {
+
+/* Appends a timestamp as ISO 8601 in UTC, as to_jsonb renders timestamptz. */
+void
+out_time_utc(StringInfo out, TimestampTz t)
+{
+	char buf[MAXDATELEN + 1];
+	const int utc = 0;
+
+	JsonEncodeDateTime(buf, TimestampTzGetDatum(t), TIMESTAMPTZOID, &utc);
+	out_char(out, '"');
+	appendStringInfoString(out, buf);
+	out_char(out, '"');
+}
+
+/*
+ * The fields every object of a transaction carries, in two parts around
+ * "seq": ,"commit_lsn":..,"xid":.. and ,"commit_time":..[,"origin":..].
+ * They are the same for every object of a transaction, so begin writes them
+ * once into the format's buffers and each object copies them.
+ */
+void
+out_txn_head(StringInfo out, ReorderBufferTXN *txn)
+{
+	char buf[kInt64DecimalMax];
+
+	out_lit(out, ",\"commit_lsn\":");
+	out_lsn_quoted(out, txn->final_lsn);
+	out_lit(out, ",\"xid\":");
+	out_bytes(out, buf, static_cast<int>(format_int64(txn->xid, buf)));
+}
+
+void
+out_txn_tail(Session &s, StringInfo out, ReorderBufferTXN *txn)
+{
+	out_lit(out, ",\"commit_time\":");
+	out_time_utc(out, txn->xact_time.commit_time);
+	if (txn->origin_id != InvalidRepOriginId)
+	{
+		const char *name = s.origin_name_of(txn->origin_id);
+
+		out_lit(out, ",\"origin\":");
+		if (name)
+			out_json_string(out, name);
+		else
+			appendStringInfo(out, "%u", txn->origin_id);
+	}
+}
+
+/* The cached transaction fields (see TxnFields), seq only on changes (seq >= 0). */
+struct TxnFields
+{
+	ReorderBufferTXN *txn = nullptr; /* whose fields these are */
+	TransactionId xid = InvalidTransactionId;
+	XLogRecPtr final_lsn = InvalidXLogRecPtr;
+	StringInfoData head{};			 /* ,"commit_lsn":..,"xid":.. */
+	StringInfoData tail{};			 /* ,"commit_time":..,"origin":.. */
+
+	/* Writes the fields of txn into the buffers (in session memory). */
+	void
+	fill(Session &s, ReorderBufferTXN *t)
+	{
+		if (head.data == nullptr)
+		{
+			MemoryContext old = MemoryContextSwitchTo(s.session_cxt);
+
+			initStringInfo(&head);
+			initStringInfo(&tail);
+			MemoryContextSwitchTo(old);
+		}
+		txn = nullptr; /* until both are complete */
+		resetStringInfo(&head);
+		resetStringInfo(&tail);
+		out_txn_head(&head, t);
+		out_txn_tail(s, &tail, t);
+		txn = t;
+		xid = t->xid;
+		final_lsn = t->final_lsn;
+	}
+
+	void
+	write(Session &s, StringInfo out, ReorderBufferTXN *t, int64 seq)
+	{
+		/* begin fills them for each transaction; the check is a safety net. */
+		if (unlikely(t != txn || t->xid != xid || t->final_lsn != final_lsn))
+			fill(s, t);
+		out_bytes(out, head.data, head.len);
+		if (seq >= 0)
+		{
+			char buf[kInt64DecimalMax];
+
+			out_lit(out, ",\"seq\":");
+			out_bytes(out, buf, static_cast<int>(format_int64(seq, buf)));
+		}
+		out_bytes(out, tail.data, tail.len);
+	}
+};
+
+/* The start of a truncate object: op, schema, table, lsn. */
+void
+out_head(StringInfo out, const char *op_json, const RelInfo &rel, XLogRecPtr lsn)
+{
+	appendStringInfoString(out, op_json);
+	out_lit(out, ",\"schema\":");
+	appendStringInfoString(out, rel.schema_json);
+	out_lit(out, ",\"table\":");
+	appendStringInfoString(out, rel.table_json);
+	out_lit(out, ",\"lsn\":");
+	out_lsn_quoted(out, lsn);
+}
+
+/*
+ * What the native format keeps per relation (RelInfo.format_private, in
+ * rel.cxt): the bytes between op and the lsn value, and scratch arrays for
+ * taking tuples apart without allocating per change.
+ */
+struct NativeRel
+{
+	char *head; /* ,"schema":..,"table":..,"lsn": */
+	int head_len;
+	int natts;
+	Datum *values[2]; /* [0] old image, [1] new image */
+	bool *nulls[2];
+	bool *unchanged;
+};
+
+/* Which columns a tuple image shows. */
+enum class Columns
+{
+	All,
+	Keys
+};
+
+/* A tuple taken apart once, with the relation's current descriptor. */
+struct Image
+{
+	Datum *values;
+	bool *nulls;
+};
+
+/* Deforms tuple into the relation's scratch arrays (which), or new arrays if
+ * the descriptor does not match them. */
+Image
+deform(Relation relation, const RelInfo &rel, HeapTuple tuple, int which)
+{
+	TupleDesc desc = RelationGetDescr(relation);
+	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
+	Image image;
+
+	if (likely(nr != nullptr && desc->natts == nr->natts))
+	{
+		image.values = nr->values[which];
+		image.nulls = nr->nulls[which];
+	}
+	else
+	{
+		image.values = static_cast<Datum *>(palloc(sizeof(Datum) * Max(desc->natts, 1)));
+		image.nulls = static_cast<bool *>(palloc(sizeof(bool) * Max(desc->natts, 1)));
+	}
+	heap_deform_tuple(tuple, desc, image.values, image.nulls);
+	return image;
+}
+
+/* Is this value an out-of-line datum the decoder did not reassemble? */
+inline bool
+is_unchanged_toast(const ColumnInfo &col, const Image &image, int i)
+{
+	return col.is_varlena && !image.nulls[i] && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(image.values[i]));
+}
+
+/*
+ * Appends name_json{col:value,...} for a tuple image. An unchanged TOAST
+ * value is never read: it is taken from the old image when that has it
+ * (REPLICA IDENTITY FULL), else left out (and flagged in *unchanged, when
+ * given) or, in marker mode, written as the marker string. Returns how many
+ * values were unavailable.
+ */
+int
+out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel, const Image &image, Columns which,
+		  bool *unchanged, const Image *old_image = nullptr)
+{
+	bool first = true;
+	int nunchanged = 0;
+	const bool marker = s.opts.unchanged_toast == UnchangedToast::Marker;
+
+	appendStringInfoString(out, name_json);
+	out_char(out, '{');
+	for (int i = 0; i < rel.natts; i++)
+	{
+		const ColumnInfo &col = rel.cols[i];
+		bool toast = false;
+		const Image *from = &image;
+
+		if (col.dropped || !col.published || (which == Columns::Keys && !col.is_key))
+			continue;
+		if (is_unchanged_toast(col, image, i) && old_image && !is_unchanged_toast(col, *old_image, i) &&
+			!old_image->nulls[i])
+			from = old_image; /* the same value, logged whole in the old row */
+		else if (is_unchanged_toast(col, image, i))
+		{
+			toast = true;
+			nunchanged++;
+			if (unchanged)
+				unchanged[i] = true;
+			if (!marker || which == Columns::Keys)
+				continue;
+		}
+		{
+			/* [,]"name": in one reservation */
+			char *dst = out_reserve(out, col.name_json_len + 2);
+
+			if (!first)
+				*dst++ = ',';
+			first = false;
+			memcpy(dst, col.name_json, col.name_json_len);
+			dst[col.name_json_len] = ':';
+			dst[col.name_json_len + 1] = '\0';
+			out->len = static_cast<int>(dst - out->data) + col.name_json_len + 1;
+		}
+		if (from->nulls[i])
+			out_lit(out, "null");
+		else if (toast)
+			out_json_string(out, s.opts.unchanged_toast_marker.c_str());
+		else
+			native_append_value(s, out, col.native, from->values[i]);
+	}
+	out_char(out, '}');
+	return nunchanged;
+}
+
+class NativeFormat final : public Format
+{
+public:
+	void build_relation(Session &s, RelInfo &rel, Relation relation) override;
+	void begin(Session &s, ReorderBufferTXN *txn) override;
+	void commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) override;
+	void row(Session &s, const RowChange &change) override;
+	void truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *relations, RelInfo **rels,
+				  ReorderBufferChange *change, uint64 first_seq) override;
+	void message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
+				 Size size, const char *content, uint64 seq) override;
+
+private:
+	TxnFields txn_fields_;
+};
+
+void
+NativeFormat::build_relation(Session &, RelInfo &rel, Relation)
+{
+	MemoryContext old = MemoryContextSwitchTo(rel.cxt);
+	NativeRel *nr = static_cast<NativeRel *>(palloc0(sizeof(NativeRel)));
+	StringInfoData head;
+	int n = Max(rel.natts, 1);
+
+	initStringInfo(&head);
+	out_lit(&head, ",\"schema\":");
+	appendStringInfoString(&head, rel.schema_json);
+	out_lit(&head, ",\"table\":");
+	appendStringInfoString(&head, rel.table_json);
+	out_lit(&head, ",\"lsn\":");
+	nr->head = head.data;
+	nr->head_len = head.len;
+	nr->natts = rel.natts;
+	for (int i = 0; i < 2; i++)
+	{
+		nr->values[i] = static_cast<Datum *>(palloc(sizeof(Datum) * n));
+		nr->nulls[i] = static_cast<bool *>(palloc(sizeof(bool) * n));
+	}
+	nr->unchanged = static_cast<bool *>(palloc(sizeof(bool) * n));
+	MemoryContextSwitchTo(old);
+	rel.format_private = nr;
+}
+
+/* {"op":"begin",...}: written only with include-transaction. */
+void
+NativeFormat::begin(Session &s, ReorderBufferTXN *txn)
+{
+	StringInfo out = s.ctx->out;
+
+	txn_fields_.fill(s, txn);
+	if (!s.opts.include_transaction)
+		return;
+	OutputPluginPrepareWrite(s.ctx, true);
+	out_lit(out, "{\"op\":\"begin\"");
+	txn_fields_.write(s, out, txn, -1);
+	out_char(out, '}');
+	OutputPluginWrite(s.ctx, true);
+}
+
+/* {"op":"commit",...,"changes":N}: written only with include-transaction. */
+void
+NativeFormat::commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr)
+{
+	StringInfo out = s.ctx->out;
+
+	if (!s.opts.include_transaction)
+		return;
+	OutputPluginPrepareWrite(s.ctx, true);
+	out_lit(out, "{\"op\":\"commit\"");
+	txn_fields_.write(s, out, txn, -1);
+	out_lit(out, ",\"end_lsn\":");
+	out_lsn_quoted(out, txn->end_lsn);
+	{
+		char buf[kInt64DecimalMax];
+
+		out_lit(out, ",\"changes\":");
+		out_bytes(out, buf, static_cast<int>(format_int64(static_cast<int64>(s.txn_emitted), buf)));
+		out_char(out, '}');
+	}
+	OutputPluginWrite(s.ctx, true);
+}
+
+/* One insert, update or delete. */
+void
+NativeFormat::row(Session &s, const RowChange &c)
+{
+	StringInfo out = s.ctx->out;
+	const RelInfo &rel = *c.rel;
+	Image old_image{}, new_image{};
+	bool *unchanged = nullptr;
+	int nunchanged = 0;
+	static const char *const ops[] = {"{\"op\":\"insert\"", "{\"op\":\"update\"", "{\"op\":\"delete\""};
+
+	s.ensure_begin();
+	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
+
+	if (c.oldtuple)
+		old_image = deform(c.relation, rel, c.oldtuple, 0);
+	if (c.newtuple)
+		new_image = deform(c.relation, rel, c.newtuple, 1);
+
+	OutputPluginPrepareWrite(s.ctx, true);
+	if (likely(nr != nullptr))
+	{
+		appendStringInfoString(out, ops[c.op == 'I' ? 0 : c.op == 'U' ? 1 : 2]);
+		out_bytes(out, nr->head, nr->head_len);
+		out_lsn_quoted(out, c.change->lsn);
+	}
+	else
+		out_head(out, ops[c.op == 'I' ? 0 : c.op == 'U' ? 1 : 2], rel, c.change->lsn);
+	txn_fields_.write(s, out, c.txn, static_cast<int64>(c.seq));
+
+	/* key: from the old image when it was logged, else from the new row. */
+	if (rel.nkeys > 0 && (c.oldtuple || c.newtuple))
+		out_image(s, out, ",\"key\":", rel, c.oldtuple ? old_image : new_image, Columns::Keys, nullptr);
+	if (c.oldtuple)
+		out_image(s, out, ",\"old\":", rel, old_image,
+				  rel.replident == REPLICA_IDENTITY_FULL ? Columns::All : Columns::Keys, nullptr);
+	if (c.newtuple)
+	{
+		if (likely(nr != nullptr))
+		{
+			unchanged = nr->unchanged;
+			memset(unchanged, 0, sizeof(bool) * Max(rel.natts, 1));
+		}
+		else
+			unchanged = static_cast<bool *>(palloc0(sizeof(bool) * Max(rel.natts, 1)));
+		nunchanged = out_image(s, out, ",\"new\":", rel, new_image, Columns::All, unchanged,
+							   c.oldtuple && rel.replident == REPLICA_IDENTITY_FULL ? &old_image : nullptr);
+	}
+	if (nunchanged > 0)
+	{
+		bool first = true;
+
+		out_lit(out, ",\"unchanged\":[");
+		for (int i = 0; i < rel.natts; i++)
+		{
+			if (!unchanged[i])
+				continue;
+			if (!first)
+				out_char(out, ',');
+			first = false;
+			out_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len);
+		}
+		out_char(out, ']');
+	}
+	out_char(out, '}');
+	OutputPluginWrite(s.ctx, true);
+}
+
+/* One object per truncated table. */
+void
+NativeFormat::truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *, RelInfo **rels,
+					   ReorderBufferChange *change, uint64 first_seq)
+{
+	StringInfo out = s.ctx->out;
+
+	s.ensure_begin();
+	for (int i = 0; i < nrels; i++)
+	{
+		OutputPluginPrepareWrite(s.ctx, true);
+		out_head(out, "{\"op\":\"truncate\"", *rels[i], change->lsn);
+		txn_fields_.write(s, out, txn, static_cast<int64>(first_seq + i));
+		appendStringInfo(out, ",\"cascade\":%s,\"restart_identity\":%s}",
+						 change->data.truncate.cascade ? "true" : "false",
+						 change->data.truncate.restart_seqs ? "true" : "false");
+		OutputPluginWrite(s.ctx, true);
+	}
+}
+
+/*
+ * A logical message. Content that is valid text in the database encoding
+ * (and has no NUL byte) is "content"; anything else is "content_base64", so
+ * that every byte round-trips.
+ */
+void
+NativeFormat::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
+					  Size size, const char *content, uint64 seq)
+{
+	StringInfo out = s.ctx->out;
+	bool is_text = memchr(content, '\0', size) == nullptr &&
+				   pg_verifymbstr(content, static_cast<int>(size), true);
+
+	if (transactional)
+		s.ensure_begin();
+	OutputPluginPrepareWrite(s.ctx, true);
+	out_lit(out, "{\"op\":\"message\",\"lsn\":");
+	out_lsn_quoted(out, lsn);
+	if (transactional)
+		txn_fields_.write(s, out, txn, static_cast<int64>(seq));
+	appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
+	out_json_string(out, prefix);
+	if (is_text)
+	{
+		out_lit(out, ",\"content\":");
+		out_json_string_len(out, content, size);
+	}
+	else
+	{
+		int enclen = pg_b64_enc_len(static_cast<int>(size));
+
+		out_lit(out, ",\"content_base64\":\"");
+		enlargeStringInfo(out, enclen);
+		out->len += pg_b64_encode(content, static_cast<int>(size), out->data + out->len, enclen);
+		out->data[out->len] = '\0';
+		out_char(out, '"');
+	}
+	out_char(out, '}');
+	OutputPluginWrite(s.ctx, true);
+}
+
+} // namespace
+
+Format *
+make_native_format()
+{
+	return new NativeFormat();
+}
+
+} // namespace outflow

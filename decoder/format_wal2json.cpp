@@ -1,0 +1,428 @@
+/*
+ * format_wal2json.cpp: what wal2json's format-version 1 and 2 share.
+ *
+ * Per relation (build_relation, once, in rel.cxt): the type name each format
+ * prints, how values are classified, the output function, primary key and
+ * replica identity columns, defaults. Per value: the type's output function
+ * under the session's settings (DateStyle, TimeZone, extra_float_digits,
+ * bytea_output), as wal2json does, then wal2json's JSON classification.
+ *
+ * Where wal2json 2.6 writes invalid JSON we write valid JSON and otherwise
+ * the same bytes:
+ * - a type name that format_type quotes is printed raw by wal2json; we print
+ *   it raw only when it is a valid JSON string by itself (the usual
+ *   "MyType"), otherwise escaped as a whole (schema-qualified or with a
+ *   typmod or an embedded quote);
+ * - default expressions are escaped;
+ * - bytea: wal2json drops the first two bytes of the output, assuming "\x";
+ *   with bytea_output = escape that corrupts the value, so we drop "\x" only
+ *   when it is there and print escape-format output whole.
+ */
+#include <cstring>
+#include <string>
+
+#include "format_wal2json.h"
+#include "options.h"
+#include "out.h"
+#include "relcache.h"
+#include "numeric_out.h"
+#include "session.h"
+#include "value_format.h"
+
+extern "C" {
+#include "access/detoast.h"
+#include "common/shortest_dec.h"
+#include "utils/float.h"
+#include "utils/fmgroids.h"
+#include "utils/uuid.h"
+#include "utils/relcache.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+}
+
+namespace outflow {
+
+namespace {
+
+/* The type name as a JSON token: raw if format_type already gave a valid JSON string. */
+const char *
+type_token(const char *type_str)
+{
+	size_t len = strlen(type_str);
+	bool raw = len >= 2 && type_str[0] == '"' && type_str[len - 1] == '"';
+	StringInfoData buf;
+
+	for (size_t i = 1; raw && i + 1 < len; i++)
+	{
+		unsigned char c = static_cast<unsigned char>(type_str[i]);
+
+		if (c == '"' || c == '\\' || c < 0x20)
+			raw = false;
+	}
+	if (raw)
+		return pstrdup(type_str);
+	initStringInfo(&buf);
+	out_json_string(&buf, type_str);
+	return buf.data;
+}
+
+/* The unqualified pg_type.typname of typid. */
+char *
+type_name(Oid typid)
+{
+	HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	char *name;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", typid);
+	name = pstrdup(NameStr(reinterpret_cast<Form_pg_type>(GETSTRUCT(tup))->typname));
+	ReleaseSysCache(tup);
+	return name;
+}
+
+W2jKind
+kind_of(Oid typid)
+{
+	switch (typid)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case OIDOID:
+		case FLOAT4OID:
+		case FLOAT8OID:
+		case NUMERICOID:
+			return W2jKind::Number;
+		case BOOLOID:
+			return W2jKind::Bool;
+		case BYTEAOID:
+			return W2jKind::Bytea;
+		default:
+			return W2jKind::Text;
+	}
+}
+
+/*
+ * Marks the key columns of an index in cols (through the flag at member);
+ * returns false if the index cannot be opened under the current snapshot,
+ * in which case wal2json uses every column.
+ */
+bool
+mark_index_columns(W2jCol *cols, int natts, Oid indexoid, bool W2jCol::*member)
+{
+	Relation index = RelationIdGetRelation(indexoid);
+
+	if (index == NULL)
+		return false;
+	for (int i = 0; i < IndexRelationGetNumberOfKeyAttributes(index); i++)
+	{
+		int attnum = index->rd_index->indkey.values[i];
+
+		if (attnum > 0 && attnum <= natts)
+			cols[attnum - 1].*member = true;
+	}
+	RelationClose(index);
+	return true;
+}
+
+/* The default of column attnum as a JSON token ("expr" or null). */
+const char *
+default_token(Relation relation, Form_pg_attribute attr)
+{
+	TupleConstr *constr = RelationGetDescr(relation)->constr;
+	StringInfoData buf;
+
+	if (!attr->atthasdef || attr->attgenerated != '\0' || constr == NULL)
+		return "null";
+	for (int i = 0; i < constr->num_defval; i++)
+	{
+		if (constr->defval[i].adnum != attr->attnum || constr->defval[i].adbin == NULL)
+			continue;
+		Datum expr = DirectFunctionCall2(pg_get_expr, CStringGetTextDatum(constr->defval[i].adbin),
+										 ObjectIdGetDatum(RelationGetRelid(relation)));
+
+		initStringInfo(&buf);
+		out_json_string(&buf, TextDatumGetCString(expr));
+		return buf.data;
+	}
+	return "null";
+}
+
+/* The direct rendering of an output function, if we have one. */
+W2jFast
+fast_of(Oid typoutput)
+{
+	switch (typoutput)
+	{
+		case F_TEXTOUT:
+		case F_VARCHAROUT:
+		case F_BPCHAROUT:
+			return W2jFast::Text;
+		case F_INT2OUT:
+			return W2jFast::Int2;
+		case F_INT4OUT:
+			return W2jFast::Int4;
+		case F_INT8OUT:
+			return W2jFast::Int8;
+		case F_BOOLOUT:
+			return W2jFast::Bool;
+		case F_UUID_OUT:
+			return W2jFast::Uuid;
+		case F_FLOAT4OUT:
+			return W2jFast::Float4;
+		case F_FLOAT8OUT:
+			return W2jFast::Float8;
+		case F_NUMERIC_OUT:
+			return W2jFast::Numeric;
+		default:
+			return W2jFast::None;
+	}
+}
+
+/*
+ * The output function's text of a non-null value, written into buf (at
+ * least kFastBufLen bytes) or pointing into the value itself; len is its
+ * length. Returns false when there is no direct rendering for this value.
+ * The text is NUL-terminated except for W2jFast::Text.
+ */
+constexpr size_t kFastBufLen = 64;
+
+bool
+fast_text(const W2jCol &col, Datum value, char *buf, const char **str, size_t *len)
+{
+	*len = 0;
+	switch (col.fast)
+	{
+		case W2jFast::None:
+		case W2jFast::Text:
+		case W2jFast::Numeric:
+			return false;
+		case W2jFast::Int2:
+			*len = format_int64(DatumGetInt16(value), buf);
+			break;
+		case W2jFast::Int4:
+			*len = format_int64(DatumGetInt32(value), buf);
+			break;
+		case W2jFast::Int8:
+			*len = format_int64(DatumGetInt64(value), buf);
+			break;
+		case W2jFast::Bool:
+			buf[0] = DatumGetBool(value) ? 't' : 'f';
+			*len = 1;
+			break;
+		case W2jFast::Uuid:
+			*len = format_uuid(DatumGetUUIDP(value)->data, buf);
+			break;
+		case W2jFast::Float4:
+			/* float4out writes the shortest digits when extra_float_digits > 0. */
+			if (extra_float_digits <= 0)
+				return false;
+			*len = static_cast<size_t>(float_to_shortest_decimal_bufn(DatumGetFloat4(value), buf));
+			break;
+		case W2jFast::Float8:
+			if (extra_float_digits <= 0)
+				return false;
+			*len = static_cast<size_t>(double_to_shortest_decimal_bufn(DatumGetFloat8(value), buf));
+			break;
+	}
+	buf[*len] = '\0';
+	*str = buf;
+	return true;
+}
+
+} // namespace
+
+void
+w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
+{
+	const Options &opts = s.opts;
+	TupleDesc desc = RelationGetDescr(relation);
+	MemoryContext old;
+	W2jRel *w;
+	List *indexes;
+
+	/* The decoder never hands a filtered-out table to the format. */
+	if (rel.table_filtered)
+		return;
+	old = MemoryContextSwitchTo(rel.cxt);
+	w = static_cast<W2jRel *>(palloc0(sizeof(W2jRel)));
+
+	w->natts = desc->natts;
+	w->cols = static_cast<W2jCol *>(palloc0(sizeof(W2jCol) * (desc->natts + 1)));
+	w->values = static_cast<Datum *>(palloc0(sizeof(Datum) * (desc->natts + 1)));
+	w->nulls = static_cast<bool *>(palloc0(sizeof(bool) * (desc->natts + 1)));
+	w->full = relation->rd_rel->relreplident == REPLICA_IDENTITY_FULL;
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+		W2jCol &col = w->cols[i];
+		Oid shown = attr->atttypid;
+		Oid typoutput;
+		bool typisvarlena;
+		char *type_str = NULL;
+		HeapTuple tup;
+		Form_pg_type typ;
+
+		col.attnum = attr->attnum;
+		col.typid = attr->atttypid;
+		col.skip = attr->attisdropped || attr->attnum < 0 || !rel.cols[i].published; /* column lists */
+		if (col.skip)
+			continue;
+		col.varlena = attr->attlen == -1;
+		col.not_null = attr->attnotnull;
+
+		tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(attr->atttypid));
+		if (!HeapTupleIsValid(tup))
+			elog(ERROR, "cache lookup failed for type %u", attr->atttypid);
+		typ = reinterpret_cast<Form_pg_type>(GETSTRUCT(tup));
+		bool replace_domain = typ->typtype == TYPTYPE_DOMAIN && opts.include_domain_data_type;
+		Oid basetype = typ->typbasetype;
+		int32 basetypmod = typ->typtypmod;
+		ReleaseSysCache(tup);
+
+		if (version == 1)
+		{
+			/* Format 1 swaps in the domain's base type only while printing types,
+			 * and then also prints and classifies by the base type. */
+			if (opts.include_types)
+			{
+				if (replace_domain)
+				{
+					shown = basetype;
+					type_str = opts.include_typmod ? format_type_with_typemod(basetype, basetypmod)
+												   : type_name(basetype);
+				}
+				else
+					type_str = opts.include_typmod ? format_type_with_typemod(attr->atttypid, attr->atttypmod)
+												   : type_name(attr->atttypid);
+			}
+		}
+		else
+		{
+			/* Format 2 always prints the typmod and classifies by the column's type. */
+			if (replace_domain)
+				type_str = format_type_with_typemod(basetype, basetypmod);
+			else
+				type_str = format_type_with_typemod(attr->atttypid, attr->atttypmod);
+		}
+		col.shown_typid = shown;
+		col.kind = kind_of(shown);
+		col.type_json = type_str ? type_token(type_str) : "\"\"";
+		col.type_json_len = static_cast<int>(strlen(col.type_json));
+
+		getTypeOutputInfo(attr->atttypid, &typoutput, &typisvarlena);
+		fmgr_info_cxt(typoutput, &col.out_fn, rel.cxt);
+		col.fast = fast_of(typoutput);
+
+		col.default_json = opts.include_default ? default_token(relation, attr) : "null";
+	}
+
+	/* Primary key and replica identity, as wal2json finds them. */
+	indexes = RelationGetIndexList(relation);
+	list_free(indexes);
+	w->has_pk = OidIsValid(relation->rd_pkindex);
+	w->has_ri = OidIsValid(relation->rd_replidindex);
+	w->pk_all = !w->has_pk || !mark_index_columns(w->cols, w->natts, relation->rd_pkindex, &W2jCol::in_pk);
+	w->ri_all = !w->has_ri || !mark_index_columns(w->cols, w->natts, relation->rd_replidindex, &W2jCol::in_ri);
+
+	rel.format_private = w;
+	MemoryContextSwitchTo(old);
+}
+
+void
+w2j_append_value(StringInfo out, W2jCol &col, W2jKind kind, Datum value, bool numbers_as_strings)
+{
+	char buf[kFastBufLen];
+	const char *str;
+	size_t len;
+	char *text = nullptr;
+	Datum plain = value;
+
+	if (col.fast == W2jFast::Text && kind == W2jKind::Text)
+	{
+		/* textout is the bytes of the text: escape them where they are. */
+		struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
+		struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
+
+		out_json_string_len(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+		if (v != p)
+			pfree(v);
+		return;
+	}
+	if (col.fast == W2jFast::Numeric && kind == W2jKind::Number && out_numeric_finite(out, value, numbers_as_strings))
+		return;
+	if (!fast_text(col, value, buf, &str, &len))
+	{
+		plain = col.varlena ? PointerGetDatum(PG_DETOAST_DATUM(value)) : value;
+		text = OutputFunctionCall(&col.out_fn, plain);
+		str = text;
+		len = strlen(text);
+	}
+
+	switch (kind)
+	{
+		case W2jKind::Number:
+		{
+			bool digits = strspn(str, "0123456789+-eE.") == len;
+			bool special = pg_strncasecmp(str, "NaN", 3) == 0 || pg_strncasecmp(str, "Infinity", 8) == 0 ||
+						   pg_strncasecmp(str, "-Infinity", 9) == 0;
+
+			if (!digits && !special)
+				ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+								errmsg("%s is not a number", str)));
+			if (numbers_as_strings)
+				out_json_string_len(out, str, len);
+			else if (special)
+				out_lit(out, "null"); /* NaN and Infinity are not JSON numbers */
+			else
+				out_bytes(out, str, static_cast<int>(len));
+			break;
+		}
+		case W2jKind::Bool:
+			if (strcmp(str, "t") == 0)
+				out_lit(out, "true");
+			else
+				out_lit(out, "false");
+			break;
+		case W2jKind::Bytea:
+			if (len >= 2 && str[0] == '\\' && str[1] == 'x')
+				out_json_string_len(out, str + 2, len - 2);
+			else
+				out_json_string_len(out, str, len); /* bytea_output = escape: keep it whole */
+			break;
+		case W2jKind::Text:
+			out_json_string_len(out, str, len);
+			break;
+	}
+	if (text != nullptr)
+		pfree(text);
+	if (plain != value)
+		pfree(DatumGetPointer(plain));
+}
+
+void
+w2j_append_commit_time(StringInfo out, ReorderBufferTXN *txn)
+{
+#if PG_VERSION_NUM >= 150000
+	TimestampTz t = txn->xact_time.commit_time;
+#else
+	TimestampTz t = txn->commit_time;
+#endif
+	appendStringInfoChar(out, '"');
+	appendStringInfoString(out, timestamptz_to_str(t));
+	appendStringInfoChar(out, '"');
+}
+
+Format *
+make_wal2json_format(int version)
+{
+	if (version == 1)
+		return make_wal2json_v1_format();
+	if (version == 2)
+		return make_wal2json_v2_format();
+	throw Error(kFeatureNotSupported, "wal2json format-version " + std::to_string(version) + " is not supported",
+				{}, "Use format-version 1 or 2.");
+}
+
+} // namespace outflow

@@ -1,0 +1,118 @@
+/*
+ * format_wal2json.h: what the two wal2json formats (format-version 1 and 2)
+ * share: per-relation data built once in build_relation, value rendering
+ * through the type's output function, and the factories.
+ *
+ * Everything here is plain structs in PostgreSQL memory: these functions call
+ * into PostgreSQL (output functions, syscache) and may longjmp.
+ */
+#ifndef OUTFLOW_FORMAT_WAL2JSON_H
+#define OUTFLOW_FORMAT_WAL2JSON_H
+
+#include <string>
+
+#include "error.h"
+#include "format.h"
+#include "pg.h"
+#include "relcache.h"
+
+namespace outflow {
+
+struct Session;
+
+/* How wal2json writes a value of a type. */
+enum class W2jKind : uint8
+{
+	Number, /* int2, int4, int8, oid, float4, float8, numeric */
+	Bool,
+	Bytea,
+	Text	/* anything else: the output as a JSON string */
+};
+
+/* Output functions whose text is produced directly (the same bytes). */
+enum class W2jFast : uint8
+{
+	None,	/* call the output function */
+	Text,	/* textout, varcharout, bpcharout: the varlena's bytes */
+	Int2,
+	Int4,
+	Int8,
+	Bool,	/* "t" or "f" */
+	Uuid,
+	Float4, /* shortest round-trip digits, when extra_float_digits > 0 */
+	Float8,
+	Numeric /* finite values from the stored digits */
+};
+
+/* One attribute, as the wal2json formats need it. */
+struct W2jCol
+{
+	bool skip;		   /* dropped or system column: never shown */
+	bool in_pk;		   /* part of the primary key columns */
+	bool in_ri;		   /* part of the replica identity columns */
+	bool varlena;	   /* attlen == -1: may be an unchanged TOAST pointer */
+	bool not_null;	   /* attnotnull */
+	W2jKind kind;	   /* how to write values */
+	Oid typid;		   /* pg_attribute.atttypid */
+	Oid shown_typid;   /* type oid format 1 prints (domain base type if replaced) */
+	AttrNumber attnum;
+	W2jFast fast;	   /* direct rendering of the output function's text */
+	const char *type_json; /* the type name as a JSON token, for this format's options */
+	int type_json_len;
+	const char *default_json; /* "expr" or null, when include-default */
+	FmgrInfo out_fn;	   /* the type's output function */
+};
+
+/* format_private of a RelInfo for the wal2json formats. */
+struct W2jRel
+{
+	int natts;
+	W2jCol *cols;
+	bool has_pk;	/* rd_pkindex is valid */
+	bool has_ri;	/* rd_replidindex is valid */
+	bool full;		/* REPLICA IDENTITY FULL */
+	bool pk_all;	/* pk columns unknown (index not openable): all columns */
+	bool ri_all;	/* no replica identity index (or not openable): all columns */
+	Datum *values;	/* natts, scratch for heap_deform_tuple */
+	bool *nulls;
+};
+
+/* Builds the W2jRel of rel (in rel.cxt) for the given format version. */
+void w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version);
+
+/* The W2jRel of a RelInfo (built by build_relation). */
+inline W2jRel &
+w2j_rel(RelInfo *rel_info)
+{
+	return *static_cast<W2jRel *>(rel_info->format_private);
+}
+
+/* True if value (not null) is an unchanged TOAST pointer that must be left out. */
+inline bool
+w2j_unchanged_toast(const W2jCol &col, Datum value)
+{
+	return col.varlena && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value));
+}
+
+/* Appends a non-null value as wal2json does, classified by kind. */
+void w2j_append_value(StringInfo out, W2jCol &col, W2jKind kind, Datum value, bool numbers_as_strings);
+
+/* Appends the commit timestamp of txn as wal2json prints it (quoted). */
+void w2j_append_commit_time(StringInfo out, ReorderBufferTXN *txn);
+
+/* Appends s n times (pretty-print indentation). */
+inline void
+w2j_repeat(StringInfo out, const char *s, int n)
+{
+	if (s[0] == '\0')
+		return;
+	for (int i = 0; i < n; i++)
+		appendStringInfoString(out, s);
+}
+
+Format *make_wal2json_v1_format();
+Format *make_wal2json_v2_format();
+
+} // namespace outflow
+
+#endif

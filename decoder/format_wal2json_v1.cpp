@@ -1,0 +1,435 @@
+/*
+ * format_wal2json_v1.cpp: wal2json's format-version 1, byte for byte as
+ * wal2json 2.6 writes it: one JSON document per transaction
+ * {"change":[{...},{...}]} (or one piece per change with write-in-chunks),
+ * pretty-printed with tabs and newlines on request.
+ *
+ * Without write-in-chunks the document of a transaction is built in ctx->out
+ * across callbacks and written once at commit, as wal2json does. Before it
+ * would pass PostgreSQL's 1 GB limit for a single output row we stop with a
+ * clear error instead of failing inside enlargeStringInfo or later when the
+ * row is copied.
+ *
+ * TRUNCATE: wal2json 2.6 has a format 1 truncate routine but compiles it out
+ * (#ifdef _NOT_USED), so format 1 never shows a TRUNCATE. We do the same:
+ * truncate() writes nothing, and a transaction with only a TRUNCATE
+ * produces no document at all (wal2json writes an empty {"change":[]},
+ * as we do with include-empty-transactions=true).
+ *
+ * Message content is written whole, NUL bytes as \u0000 (wal2json stops at
+ * the first NUL); other bytes are copied as they are, like wal2json does.
+ */
+#include <cstdio>
+
+#include "format_wal2json.h"
+#include "out.h"
+#include "relcache.h"
+#include "session.h"
+
+namespace outflow {
+
+namespace {
+
+/* The whitespace of pretty-print (empty strings otherwise). */
+struct Pretty
+{
+	const char *ht;
+	const char *nl;
+	const char *sp;
+
+	explicit Pretty(const Options &o)
+		: ht(o.pretty_print ? "\t" : ""), nl(o.pretty_print ? "\n" : ""), sp(o.pretty_print ? " " : "")
+	{
+	}
+};
+
+/* Room kept free under MaxAllocSize: the commit's tail and the row headers. */
+constexpr Size kDocReserve = 1024;
+
+class Wal2jsonV1 final : public Format
+{
+public:
+	void build_relation(Session &s, RelInfo &rel, Relation relation) override
+	{
+		w2j_build_relation(s, rel, relation, 1);
+	}
+
+	void begin(Session &s, ReorderBufferTXN *txn) override;
+	void commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) override;
+	void row(Session &s, const RowChange &change) override;
+	void truncate(Session &, ReorderBufferTXN *, int, Relation *, RelInfo **, ReorderBufferChange *,
+				  uint64) override
+	{
+		/* Format 1 has no TRUNCATE (see the file comment). */
+	}
+	void message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
+				 Size size, const char *content, uint64 seq) override;
+
+private:
+	uint64 nchanges_ = 0; /* changes written in the current transaction */
+
+	StringInfo open_piece(Session &s, bool own_write);
+	void close_piece(Session &s, StringInfo piece, bool own_write);
+	void tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tuple, bool identity, bool only_ri,
+			   bool addcomma);
+	void pk(Session &s, StringInfo out, const RowChange &c, bool addcomma);
+};
+
+/*
+ * Where a change's text goes: with write-in-chunks (or own_write) straight
+ * into a fresh ctx->out, otherwise into a scratch buffer that close_piece
+ * appends to the transaction's document after checking the size limit.
+ */
+StringInfo
+Wal2jsonV1::open_piece(Session &s, bool own_write)
+{
+	StringInfo piece;
+
+	if (own_write)
+	{
+		OutputPluginPrepareWrite(s.ctx, true);
+		return s.ctx->out;
+	}
+	piece = makeStringInfo();
+	return piece;
+}
+
+void
+Wal2jsonV1::close_piece(Session &s, StringInfo piece, bool own_write)
+{
+	StringInfo out = s.ctx->out;
+
+	if (own_write)
+	{
+		OutputPluginWrite(s.ctx, true);
+		return;
+	}
+	if (static_cast<Size>(out->len) + static_cast<Size>(piece->len) + kDocReserve >= MaxAllocSize)
+	{
+		char msg[256];
+
+		snprintf(msg, sizeof(msg),
+				 "wal2json format-version 1 document of transaction %u would exceed the 1 GB limit",
+				 s.txn ? s.txn->xid : InvalidTransactionId);
+		throw Error(kProgramLimitExceeded, msg,
+					"Without write-in-chunks, format-version 1 writes a whole transaction as one output row.",
+					"Use write-in-chunks=true or format-version=2 for transactions this large.");
+	}
+	appendBinaryStringInfo(out, piece->data, piece->len);
+	pfree(piece->data);
+	pfree(piece);
+}
+
+void
+Wal2jsonV1::begin(Session &s, ReorderBufferTXN *txn)
+{
+	const Options &o = s.opts;
+	Pretty p(o);
+	StringInfo out;
+
+	nchanges_ = 0;
+	OutputPluginPrepareWrite(s.ctx, true);
+	out = s.ctx->out;
+	appendStringInfo(out, "{%s", p.nl);
+	if (o.include_xids)
+		appendStringInfo(out, "%s\"xid\":%s%u,%s", p.ht, p.sp, txn->xid, p.nl);
+	if (o.include_lsn)
+		appendStringInfo(out, "%s\"nextlsn\":%s\"%X/%X\",%s", p.ht, p.sp, static_cast<uint32>(txn->end_lsn >> 32), static_cast<uint32>(txn->end_lsn), p.nl);
+	if (o.include_timestamp)
+	{
+		appendStringInfo(out, "%s\"timestamp\":%s", p.ht, p.sp);
+		w2j_append_commit_time(out, txn);
+		appendStringInfo(out, ",%s", p.nl);
+	}
+	if (o.include_origin)
+		appendStringInfo(out, "%s\"origin\":%s%u,%s", p.ht, p.sp, txn->origin_id, p.nl);
+	appendStringInfo(out, "%s\"change\":%s[", p.ht, p.sp);
+	if (o.write_in_chunks)
+		OutputPluginWrite(s.ctx, true);
+}
+
+void
+Wal2jsonV1::commit(Session &s, ReorderBufferTXN *, XLogRecPtr)
+{
+	Pretty p(s.opts);
+
+	if (s.opts.write_in_chunks)
+		OutputPluginPrepareWrite(s.ctx, true);
+	else
+		appendStringInfoString(s.ctx->out, p.nl);
+	appendStringInfo(s.ctx->out, "%s]%s}", p.ht, p.nl);
+	OutputPluginWrite(s.ctx, true);
+}
+
+/*
+ * The arrays of one tuple: "columnnames"... (identity false) or the
+ * "oldkeys" object (identity true; only_ri restricts it to the replica
+ * identity columns). Unchanged TOAST values are left out; so are NULLs in
+ * "oldkeys". Column positions, optionals and defaults are not part of
+ * "oldkeys"; optionals have entries only when types are included.
+ */
+void
+Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup, bool identity, bool only_ri,
+				  bool addcomma)
+{
+	const Options &o = s.opts;
+	Pretty p(o);
+	W2jRel &w = w2j_rel(c.rel);
+	TupleDesc desc = RelationGetDescr(c.relation);
+	int ind = identity ? 4 : 3;
+	const char *prefix = identity ? "key" : "column";
+
+	if (desc->natts != w.natts)
+		elog(ERROR, "outflow: relation \"%s\" changed shape without invalidation", c.rel->table);
+	heap_deform_tuple(tup, desc, w.values, w.nulls);
+
+	/* Is column i part of this tuple's output? */
+	auto shown = [&](int i) -> bool {
+		const W2jCol &col = w.cols[i];
+
+		if (col.skip || (only_ri && !w.ri_all && !col.in_ri))
+			return false;
+		if (w.nulls[i])
+			return !identity;
+		return !w2j_unchanged_toast(col, w.values[i]);
+	};
+	/* Writes one array: header, entries from emit(i), closing. */
+	auto array = [&](const char *name, bool entries, auto emit) {
+		bool first = true;
+
+		w2j_repeat(out, p.ht, ind);
+		appendStringInfo(out, "\"%s%s\":%s[", prefix, name, p.sp);
+		if (entries)
+			for (int i = 0; i < w.natts; i++)
+			{
+				if (!shown(i))
+					continue;
+				if (!first)
+					appendStringInfo(out, ",%s", p.sp);
+				first = false;
+				emit(i);
+			}
+	};
+
+	if (identity)
+	{
+		w2j_repeat(out, p.ht, 3);
+		appendStringInfo(out, "\"oldkeys\":%s{%s", p.sp, p.nl);
+	}
+	array("names", true, [&](int i) { appendStringInfoString(out, c.rel->cols[i].name_json); });
+	appendStringInfo(out, "],%s", p.nl);
+	if (o.include_types)
+	{
+		array("types", true, [&](int i) { appendStringInfoString(out, w.cols[i].type_json); });
+		appendStringInfo(out, "],%s", p.nl);
+	}
+	if (o.include_type_oids)
+	{
+		array("typeoids", true, [&](int i) { appendStringInfo(out, "%u", w.cols[i].shown_typid); });
+		appendStringInfo(out, "],%s", p.nl);
+	}
+	if (!identity && o.include_column_positions)
+	{
+		array("positions", true, [&](int i) { appendStringInfo(out, "%d", w.cols[i].attnum); });
+		appendStringInfo(out, "],%s", p.nl);
+	}
+	if (!identity && o.include_not_null)
+	{
+		array("optionals", o.include_types, [&](int i) {
+			if (w.cols[i].not_null)
+				out_lit(out, "false");
+			else
+				out_lit(out, "true");
+		});
+		appendStringInfo(out, "],%s", p.nl);
+	}
+	if (!identity && o.include_default)
+	{
+		array("defaults", true, [&](int i) { appendStringInfoString(out, w.cols[i].default_json); });
+		appendStringInfo(out, "],%s", p.nl);
+	}
+	array("values", true, [&](int i) {
+		if (w.nulls[i])
+			out_lit(out, "null");
+		else
+			w2j_append_value(out, w.cols[i], w.cols[i].kind, w.values[i], o.numeric_data_types_as_string);
+	});
+	if (identity)
+	{
+		appendStringInfo(out, "]%s", p.nl);
+		w2j_repeat(out, p.ht, 3);
+		appendStringInfo(out, "}%s", p.nl);
+	}
+	else
+		appendStringInfo(out, "]%s%s", addcomma ? "," : "", p.nl);
+}
+
+/* The "pk" object: names and types of the primary key columns. */
+void
+Wal2jsonV1::pk(Session &s, StringInfo out, const RowChange &c, bool addcomma)
+{
+	const Options &o = s.opts;
+	Pretty p(o);
+	W2jRel &w = w2j_rel(c.rel);
+	bool first;
+
+	w2j_repeat(out, p.ht, 3);
+	appendStringInfo(out, "\"pk\":%s{%s", p.sp, p.nl);
+	w2j_repeat(out, p.ht, 4);
+	appendStringInfo(out, "\"pknames\":%s[", p.sp);
+	first = true;
+	for (int i = 0; i < w.natts; i++)
+	{
+		if (w.cols[i].skip || (!w.pk_all && !w.cols[i].in_pk))
+			continue;
+		if (!first)
+			appendStringInfo(out, ",%s", p.sp);
+		first = false;
+		appendStringInfoString(out, c.rel->cols[i].name_json);
+	}
+	appendStringInfo(out, "],%s", p.nl);
+	w2j_repeat(out, p.ht, 4);
+	appendStringInfo(out, "\"pktypes\":%s[", p.sp);
+	first = true;
+	for (int i = 0; o.include_types && i < w.natts; i++)
+	{
+		if (w.cols[i].skip || (!w.pk_all && !w.cols[i].in_pk))
+			continue;
+		if (!first)
+			appendStringInfo(out, ",%s", p.sp);
+		first = false;
+		appendStringInfoString(out, w.cols[i].type_json);
+	}
+	appendStringInfo(out, "]%s", p.nl);
+	w2j_repeat(out, p.ht, 3);
+	appendStringInfo(out, "}%s%s", addcomma ? "," : "", p.nl);
+}
+
+void
+Wal2jsonV1::row(Session &s, const RowChange &c)
+{
+	const Options &o = s.opts;
+	Pretty p(o);
+	W2jRel &w = w2j_rel(c.rel);
+	bool with_pk = o.include_pk && w.has_pk;
+	StringInfo out;
+	const char *kind;
+
+	/* What wal2json skips, with its warnings. */
+	if (c.op != 'I' && !w.has_ri && !w.full)
+	{
+		elog(WARNING, "table \"%s\" without primary key or replica identity is nothing", c.rel->table);
+		return;
+	}
+	if (c.op != 'D' && c.newtuple == NULL)
+	{
+		elog(WARNING, "no tuple data for %s in table \"%s\"", c.op == 'I' ? "INSERT" : "UPDATE", c.rel->table);
+		return;
+	}
+	if (c.op == 'D' && c.oldtuple == NULL)
+	{
+		elog(WARNING, "no tuple data for DELETE in table \"%s\"", c.rel->table);
+		return;
+	}
+
+	s.ensure_begin();
+	nchanges_++;
+	out = open_piece(s, o.write_in_chunks);
+	if (!o.write_in_chunks)
+		appendStringInfoString(out, p.nl);
+	w2j_repeat(out, p.ht, 2);
+	if (nchanges_ > 1)
+		appendStringInfoChar(out, ',');
+	appendStringInfo(out, "{%s", p.nl);
+	kind = c.op == 'I' ? "insert" : c.op == 'U' ? "update" : "delete";
+	w2j_repeat(out, p.ht, 3);
+	appendStringInfo(out, "\"kind\":%s\"%s\",%s", p.sp, kind, p.nl);
+	if (o.include_schemas)
+	{
+		w2j_repeat(out, p.ht, 3);
+		appendStringInfo(out, "\"schema\":%s%s,%s", p.sp, c.rel->schema_json, p.nl);
+	}
+	w2j_repeat(out, p.ht, 3);
+	appendStringInfo(out, "\"table\":%s%s,%s", p.sp, c.rel->table_json, p.nl);
+
+	switch (c.op)
+	{
+		case 'I':
+			tuple(s, out, c, c.newtuple, false, false, with_pk);
+			if (with_pk)
+				pk(s, out, c, false);
+			break;
+		case 'U':
+			tuple(s, out, c, c.newtuple, false, false, true);
+			if (with_pk)
+				pk(s, out, c, true);
+			/* The old tuple when logged (key change, FULL), else the identity columns of the new one. */
+			if (c.oldtuple != NULL)
+				tuple(s, out, c, c.oldtuple, true, false, false);
+			else
+				tuple(s, out, c, c.newtuple, true, true, false);
+			break;
+		default:
+			if (with_pk)
+				pk(s, out, c, true);
+			tuple(s, out, c, c.oldtuple, true, true, false);
+			break;
+	}
+	w2j_repeat(out, p.ht, 2);
+	appendStringInfoChar(out, '}');
+	close_piece(s, out, o.write_in_chunks);
+}
+
+void
+Wal2jsonV1::message(Session &s, ReorderBufferTXN *, XLogRecPtr, bool transactional, const char *prefix, Size size,
+					const char *content, uint64)
+{
+	const Options &o = s.opts;
+	Pretty p(o);
+	bool own_write = o.write_in_chunks || !transactional;
+	StringInfo out;
+
+	if (transactional)
+	{
+		s.ensure_begin();
+		nchanges_++;
+	}
+	out = open_piece(s, own_write);
+	if (!o.write_in_chunks && transactional)
+		appendStringInfoString(out, p.nl);
+	/* A non-transactional message is a document of its own (wal2json 2.6). */
+	if (!transactional)
+		appendStringInfo(out, "{%s%s\"change\":%s[%s", p.nl, p.ht, p.sp, p.nl);
+	w2j_repeat(out, p.ht, 2);
+	if (transactional && nchanges_ > 1)
+		appendStringInfoChar(out, ',');
+	appendStringInfo(out, "{%s", p.nl);
+	w2j_repeat(out, p.ht, 3);
+	appendStringInfo(out, "\"kind\":%s\"message\",%s", p.sp, p.nl);
+	w2j_repeat(out, p.ht, 3);
+	appendStringInfo(out, "\"transactional\":%s%s,%s", p.sp, transactional ? "true" : "false", p.nl);
+	w2j_repeat(out, p.ht, 3);
+	appendStringInfo(out, "\"prefix\":%s", p.sp);
+	out_json_string(out, prefix);
+	appendStringInfo(out, ",%s", p.nl);
+	w2j_repeat(out, p.ht, 3);
+	appendStringInfo(out, "\"content\":%s", p.sp);
+	/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
+	out_json_string_len(out, content, size);
+	appendStringInfoString(out, p.nl);
+	w2j_repeat(out, p.ht, 2);
+	appendStringInfoChar(out, '}');
+	if (!transactional)
+		appendStringInfo(out, "%s%s]%s}", p.nl, p.ht, p.nl);
+	close_piece(s, out, own_write);
+}
+
+} // namespace
+
+Format *
+make_wal2json_v1_format()
+{
+	return new Wal2jsonV1();
+}
+
+} // namespace outflow

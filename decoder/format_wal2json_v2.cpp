@@ -1,0 +1,320 @@
+/*
+ * format_wal2json_v2.cpp: wal2json's format-version 2, byte for byte as
+ * wal2json 2.6 writes it: one JSON object per output row, "action" B, I, U,
+ * D, T, M, C. pretty-print and write-in-chunks do not apply to format 2.
+ */
+#include "format_wal2json.h"
+#include "out.h"
+#include "relcache.h"
+#include "session.h"
+
+namespace outflow {
+
+namespace {
+
+/* Which part of a change a tuple is written for. */
+enum class Part
+{
+	Change,	  /* "columns": values and all column metadata */
+	Identity, /* "identity": replica identity columns (all without an index) */
+	Pk		  /* "pk": primary key names and types, no values */
+};
+
+class Wal2jsonV2 final : public Format
+{
+public:
+	void build_relation(Session &s, RelInfo &rel, Relation relation) override
+	{
+		w2j_build_relation(s, rel, relation, 2);
+	}
+
+	void begin(Session &s, ReorderBufferTXN *txn) override;
+	void commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) override;
+	void row(Session &s, const RowChange &change) override;
+	void truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *relations, RelInfo **rels,
+				  ReorderBufferChange *change, uint64 first_seq) override;
+	void message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
+				 Size size, const char *content, uint64 seq) override;
+};
+
+/* ,"xid":..,"timestamp":..,"origin":.. of a transaction, as the options ask. */
+void
+txn_fields(const Options &o, StringInfo out, ReorderBufferTXN *txn)
+{
+	if (o.include_xids)
+		appendStringInfo(out, ",\"xid\":%u", txn->xid);
+	if (o.include_timestamp)
+	{
+		out_lit(out, ",\"timestamp\":");
+		w2j_append_commit_time(out, txn);
+	}
+	if (o.include_origin)
+		appendStringInfo(out, ",\"origin\":%u", txn->origin_id);
+}
+
+void
+lsn_field(StringInfo out, const char *name, XLogRecPtr lsn)
+{
+	out_lit(out, ",\"");
+	appendStringInfoString(out, name);
+	out_lit(out, "\":");
+	out_lsn_quoted(out, lsn);
+}
+
+void
+Wal2jsonV2::begin(Session &s, ReorderBufferTXN *txn)
+{
+	const Options &o = s.opts;
+	StringInfo out;
+
+	if (!o.include_transaction)
+		return;
+	OutputPluginPrepareWrite(s.ctx, true);
+	out = s.ctx->out;
+	out_lit(out, "{\"action\":\"B\"");
+	txn_fields(o, out, txn);
+	if (o.include_lsn)
+	{
+		lsn_field(out, "lsn", txn->final_lsn);
+		lsn_field(out, "nextlsn", txn->end_lsn);
+	}
+	appendStringInfoChar(out, '}');
+	OutputPluginWrite(s.ctx, true);
+}
+
+void
+Wal2jsonV2::commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+{
+	const Options &o = s.opts;
+	StringInfo out;
+
+	if (!o.include_transaction)
+		return;
+	OutputPluginPrepareWrite(s.ctx, true);
+	out = s.ctx->out;
+	out_lit(out, "{\"action\":\"C\"");
+	txn_fields(o, out, txn);
+	if (o.include_lsn)
+	{
+		lsn_field(out, "lsn", commit_lsn);
+		lsn_field(out, "nextlsn", txn->end_lsn);
+	}
+	appendStringInfoChar(out, '}');
+	OutputPluginWrite(s.ctx, true);
+}
+
+/* The elements of "columns", "identity" or "pk" for one tuple. */
+void
+write_tuple(const Options &o, StringInfo out, const RowChange &c, HeapTuple tup, Part part)
+{
+	W2jRel &w = w2j_rel(c.rel);
+	TupleDesc desc = RelationGetDescr(c.relation);
+	bool need_sep = false;
+
+	if (desc->natts != w.natts)
+		elog(ERROR, "outflow: relation \"%s\" changed shape without invalidation", c.rel->table);
+	heap_deform_tuple(tup, desc, w.values, w.nulls);
+
+	for (int i = 0; i < w.natts; i++)
+	{
+		W2jCol &col = w.cols[i];
+
+		if (col.skip)
+			continue;
+		if (part == Part::Identity && !w.ri_all && !col.in_ri)
+			continue;
+		if (part == Part::Pk && !w.pk_all && !col.in_pk)
+			continue;
+		/* An unchanged TOAST value is left out entirely. */
+		if (!w.nulls[i] && w2j_unchanged_toast(col, w.values[i]))
+			continue;
+
+		if (need_sep)
+			out_char(out, ',');
+		need_sep = true;
+		out_lit(out, "{\"name\":");
+		out_bytes(out, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len);
+		if (o.include_types)
+		{
+			out_lit(out, ",\"type\":");
+			out_bytes(out, col.type_json, col.type_json_len);
+		}
+		if (o.include_type_oids)
+			appendStringInfo(out, ",\"typeoid\":%d", static_cast<int>(col.typid));
+		if (part != Part::Pk)
+		{
+			out_lit(out, ",\"value\":");
+			if (w.nulls[i])
+				out_lit(out, "null");
+			else
+				w2j_append_value(out, col, col.kind, w.values[i], o.numeric_data_types_as_string);
+		}
+		if (part == Part::Change && o.include_not_null)
+		{
+			if (col.not_null)
+				out_lit(out, ",\"optional\":false");
+			else
+				out_lit(out, ",\"optional\":true");
+		}
+		if (part == Part::Change && o.include_column_positions)
+			appendStringInfo(out, ",\"position\":%d", col.attnum);
+		if (part == Part::Change && o.include_default)
+		{
+			out_lit(out, ",\"default\":");
+			appendStringInfoString(out, col.default_json);
+		}
+		out_char(out, '}');
+	}
+}
+
+void
+Wal2jsonV2::row(Session &s, const RowChange &c)
+{
+	const Options &o = s.opts;
+	W2jRel &w = w2j_rel(c.rel);
+	StringInfo out;
+
+	/* What wal2json skips, with its warnings. */
+	if (c.op != 'D' && c.newtuple == NULL)
+	{
+		elog(WARNING, "no tuple data for %s in table \"%s\".\"%s\"", c.op == 'I' ? "INSERT" : "UPDATE",
+			 c.rel->schema, c.rel->table);
+		return;
+	}
+	if (c.op != 'I' && c.oldtuple == NULL && !w.has_ri && !w.full)
+	{
+		elog(WARNING, "no tuple identifier for %s in table \"%s\".\"%s\"", c.op == 'U' ? "UPDATE" : "DELETE",
+			 c.rel->schema, c.rel->table);
+		return;
+	}
+
+	s.ensure_begin();
+	OutputPluginPrepareWrite(s.ctx, true);
+	out = s.ctx->out;
+	if (c.op == 'I')
+		out_lit(out, "{\"action\":\"I\"");
+	else if (c.op == 'U')
+		out_lit(out, "{\"action\":\"U\"");
+	else
+		out_lit(out, "{\"action\":\"D\"");
+	txn_fields(o, out, c.txn);
+	if (o.include_lsn)
+		lsn_field(out, "lsn", c.change->lsn);
+	if (o.include_schemas)
+	{
+		out_lit(out, ",\"schema\":");
+		appendStringInfoString(out, c.rel->schema_json);
+	}
+	out_lit(out, ",\"table\":");
+	appendStringInfoString(out, c.rel->table_json);
+
+	if (c.newtuple != NULL)
+	{
+		out_lit(out, ",\"columns\":[");
+		write_tuple(o, out, c, c.newtuple, Part::Change);
+		out_char(out, ']');
+	}
+	if (c.oldtuple != NULL)
+	{
+		out_lit(out, ",\"identity\":[");
+		write_tuple(o, out, c, c.oldtuple, Part::Identity);
+		out_char(out, ']');
+	}
+	else if (c.op == 'U' && (w.has_pk || w.has_ri))
+	{
+		/* The key did not change: the identity is in the new tuple. */
+		out_lit(out, ",\"identity\":[");
+		write_tuple(o, out, c, c.newtuple, Part::Identity);
+		appendStringInfoChar(out, ']');
+	}
+	else if (c.op != 'I')
+		elog(WARNING, "no old tuple data for %s in table \"%s\".\"%s\"", c.op == 'U' ? "UPDATE" : "DELETE",
+			 c.rel->schema, c.rel->table);
+	if (o.include_pk)
+	{
+		out_lit(out, ",\"pk\":[");
+		if (w.has_pk)
+			write_tuple(o, out, c, c.oldtuple != NULL ? c.oldtuple : c.newtuple, Part::Pk);
+		appendStringInfoChar(out, ']');
+	}
+	appendStringInfoChar(out, '}');
+	OutputPluginWrite(s.ctx, true);
+}
+
+void
+Wal2jsonV2::truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *, RelInfo **rels,
+					 ReorderBufferChange *change, uint64)
+{
+	const Options &o = s.opts;
+
+	s.ensure_begin();
+	for (int i = 0; i < nrels; i++)
+	{
+		StringInfo out;
+
+		OutputPluginPrepareWrite(s.ctx, true);
+		out = s.ctx->out;
+		out_lit(out, "{\"action\":\"T\"");
+		txn_fields(o, out, txn);
+		if (o.include_lsn)
+			lsn_field(out, "lsn", change->lsn);
+		if (o.include_schemas)
+		{
+			out_lit(out, ",\"schema\":");
+			appendStringInfoString(out, rels[i]->schema_json);
+		}
+		out_lit(out, ",\"table\":");
+		appendStringInfoString(out, rels[i]->table_json);
+		appendStringInfoChar(out, '}');
+		OutputPluginWrite(s.ctx, true);
+	}
+}
+
+void
+Wal2jsonV2::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
+					Size size, const char *content, uint64)
+{
+	const Options &o = s.opts;
+	StringInfo out;
+
+	if (transactional)
+		s.ensure_begin();
+	OutputPluginPrepareWrite(s.ctx, true);
+	out = s.ctx->out;
+	out_lit(out, "{\"action\":\"M\"");
+	if (transactional)
+		txn_fields(o, out, txn);
+	else
+	{
+		/* A non-transactional message may have no transaction: null fields. */
+		if (o.include_xids)
+			out_lit(out, ",\"xid\":null");
+		if (o.include_timestamp)
+			out_lit(out, ",\"timestamp\":null");
+		if (o.include_origin)
+			out_lit(out, ",\"origin\":null");
+	}
+	if (o.include_lsn)
+		lsn_field(out, "lsn", lsn);
+	if (transactional)
+		out_lit(out, ",\"transactional\":true");
+	else
+		out_lit(out, ",\"transactional\":false");
+	out_lit(out, ",\"prefix\":");
+	out_json_string(out, prefix);
+	out_lit(out, ",\"content\":");
+	/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
+	out_json_string_len(out, content, size);
+	appendStringInfoChar(out, '}');
+	OutputPluginWrite(s.ctx, true);
+}
+
+} // namespace
+
+Format *
+make_wal2json_v2_format()
+{
+	return new Wal2jsonV2();
+}
+
+} // namespace outflow

@@ -1,0 +1,161 @@
+/*
+ * out.h: appending to PostgreSQL's StringInfo from C++. StringSink adapts a
+ * StringInfo to the Sink shape of the pure C++ writers (json_escape.h).
+ */
+#ifndef OUTFLOW_OUT_H
+#define OUTFLOW_OUT_H
+
+#include <cstring>
+
+#include "json_escape.h"
+#include "pg.h"
+
+namespace outflow {
+
+/* A StringInfo seen as a Sink. */
+struct StringSink
+{
+	StringInfo buf;
+
+	void append(const char *data, size_t len) { appendBinaryStringInfo(buf, data, static_cast<int>(len)); }
+	void push(char c) { appendStringInfoCharMacro(buf, c); }
+};
+
+/*
+ * Makes room for n more bytes (and the terminating NUL) and returns where they
+ * go; the caller writes them and advances out->len. Calls into PostgreSQL
+ * only when the buffer must grow.
+ */
+inline char *
+out_reserve(StringInfo out, int n)
+{
+	if (unlikely(out->maxlen - out->len <= n))
+		enlargeStringInfo(out, n);
+	return out->data + out->len;
+}
+
+/* Appends bytes verbatim (the inline counterpart of appendBinaryStringInfo). */
+inline void
+out_bytes(StringInfo out, const char *data, int len)
+{
+	char *dst = out_reserve(out, len);
+
+	memcpy(dst, data, len);
+	out->len += len;
+	out->data[out->len] = '\0';
+}
+
+/* Appends one byte. */
+inline void
+out_char(StringInfo out, char c)
+{
+	char *dst = out_reserve(out, 1);
+
+	dst[0] = c;
+	dst[1] = '\0';
+	out->len++;
+}
+
+/* Appends a string literal or other known-length bytes verbatim. */
+template <size_t N>
+inline void
+out_lit(StringInfo out, const char (&lit)[N])
+{
+	out_bytes(out, lit, static_cast<int>(N - 1));
+}
+
+/*
+ * Appends len bytes as a quoted, escaped JSON string. Room for the plain case
+ * is made once and bytes are copied until the first one that needs an
+ * escape; the rest (if any) goes through the general escaper.
+ */
+inline void
+out_json_string_len(StringInfo out, const char *str, size_t len)
+{
+	char *dst = out_reserve(out, static_cast<int>(len) + 2);
+	size_t i = 0;
+
+	*dst++ = '"';
+	/* Eight bytes at a time while none is below 0x20, '"' or '\\'. A word
+	 * that might hold one goes to the byte loop, which decides exactly. */
+	for (; i + 8 <= len; i += 8)
+	{
+		const uint64 ones = UINT64CONST(0x0101010101010101);
+		const uint64 highs = UINT64CONST(0x8080808080808080);
+		uint64 w;
+
+		memcpy(&w, str + i, 8);
+		uint64 quote = w ^ (ones * '"');
+		uint64 bslash = w ^ (ones * '\\');
+		uint64 hit = ((w - ones * 0x20) | (quote - ones) | (bslash - ones)) & ~w & highs;
+
+		if (hit != 0)
+			break;
+		memcpy(dst + i, str + i, 8);
+	}
+	for (; i < len; i++)
+	{
+		unsigned char c = static_cast<unsigned char>(str[i]);
+
+		if (kJsonEscape.code[c] != 0)
+			break;
+		dst[i] = static_cast<char>(c);
+	}
+	out->len += static_cast<int>(i) + 1;
+	if (i < len)
+	{
+		StringSink sink{out};
+
+		json_escape_body(sink, str + i, len - i);
+		appendStringInfoCharMacro(out, '"');
+		return;
+	}
+	out->data[out->len++] = '"';
+	out->data[out->len] = '\0';
+}
+
+/* Appends a C string as a quoted, escaped JSON string. */
+inline void
+out_json_string(StringInfo out, const char *str)
+{
+	out_json_string_len(out, str, strlen(str));
+}
+
+/* Writes v as upper-case hex without leading zeros, as "%X" does; returns the length. */
+inline int
+format_hex32_upper(uint32 v, char *dst)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	char tmp[8];
+	int n = 0;
+
+	do
+	{
+		tmp[n++] = digits[v & 0xF];
+		v >>= 4;
+	} while (v != 0);
+	for (int i = 0; i < n; i++)
+		dst[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/* Appends an LSN as PostgreSQL prints it, quoted: "X/X". */
+inline void
+out_lsn_quoted(StringInfo out, XLogRecPtr lsn)
+{
+	char *dst;
+
+	dst = out_reserve(out, 20);
+	*dst++ = '"';
+	dst += format_hex32_upper(static_cast<uint32>(lsn >> 32), dst);
+	*dst++ = '/';
+	dst += format_hex32_upper(static_cast<uint32>(lsn), dst);
+	*dst++ = '"';
+	*dst = '\0';
+	out->len = static_cast<int>(dst - out->data);
+}
+
+
+} // namespace outflow
+
+#endif

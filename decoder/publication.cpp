@@ -1,0 +1,411 @@
+/*
+ * publication.cpp: the decoder follows publications (publication_names).
+ *
+ * The rules are pgoutput's (PostgreSQL 15), so that outflow's stream and a
+ * native subscriber of the same publications agree:
+ * - a relation is published by a publication FOR ALL TABLES, by one that
+ *   lists it or its schema, or by one that lists a partition ancestor (or its
+ *   schema); a partitioned table itself only with publish_via_partition_root;
+ * - actions are the union over those publications;
+ * - publish_via_partition_root: changes are reported as the top-most
+ *   published ancestor; filters and column list are that ancestor's, from
+ *   the publications that publish through it;
+ * - row filters: per action, the OR of the publications' filters; a
+ *   publication without one (or FOR ALL TABLES, or FOR TABLES IN SCHEMA of
+ *   the table's schema) means every row;
+ * - column lists: a publication without one means all columns; different
+ *   lists for one table are an error (as in pgoutput); generated columns are
+ *   never published (pgoutput 15 does not send them).
+ * Everything is looked up when a RelInfo is built, under the historic
+ * snapshot the decoder has set for that point of the stream; invalidations
+ * (relcache.cpp) mark entries and the loaded publications stale.
+ */
+#include "publication.h"
+
+#include "format.h"
+#include "options.h"
+#include "relcache.h"
+#include "row_filter.h"
+#include "session.h"
+
+extern "C" {
+#include "catalog/partition.h"
+#include "catalog/pg_publication.h"
+#include "catalog/pg_publication_rel.h"
+#include "nodes/bitmapset.h"
+#include "nodes/pg_list.h"
+#include "utils/syscache.h"
+}
+
+namespace outflow {
+
+/* One publication of publication_names, as loaded. */
+struct PubInfo
+{
+	Oid oid;
+	const char *name;
+	bool alltables;
+	bool viaroot;
+	uint8_t actions; /* kAction* bits */
+};
+
+/* The loaded publications (Session::publications). */
+struct PubSet
+{
+	MemoryContext cxt; /* owns pubs */
+	bool valid;
+	int n;
+	PubInfo *pubs;
+};
+
+namespace {
+
+/* (Re)loads the publications named in publication_names if needed. */
+PubSet &
+load_publications(Session &s)
+{
+	PubSet *set = s.publications;
+	const std::vector<std::string> &names = s.opts.publication_names;
+
+	if (set == nullptr)
+	{
+		set = static_cast<PubSet *>(MemoryContextAllocZero(s.session_cxt, sizeof(PubSet)));
+		set->cxt = AllocSetContextCreate(s.session_cxt, "outflow publications", ALLOCSET_SMALL_SIZES);
+		s.publications = set;
+	}
+	if (set->valid)
+		return *set;
+
+	MemoryContextReset(set->cxt);
+	set->n = 0;
+	set->valid = true; /* before the lookups: an invalidation during them must stick */
+	set->pubs = static_cast<PubInfo *>(MemoryContextAllocZero(set->cxt, sizeof(PubInfo) * Max(names.size(), 1)));
+	for (size_t i = 0; i < names.size(); i++)
+	{
+		const char *name = names[i].c_str();
+		Publication *pub = GetPublicationByName(name, true);
+		PubInfo &info = set->pubs[set->n];
+
+		if (pub == nullptr)
+		{
+			set->valid = false;
+			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+							errmsg("publication \"%s\" does not exist", name),
+							errdetail("The option \"publication_names\" names it; it is looked up as of the "
+									  "change being decoded."),
+							errhint("Create the publication (CREATE PUBLICATION %s ...) before the changes it "
+									"should publish, or remove it from \"publication_names\".",
+									quote_identifier(name))));
+		}
+		info.oid = pub->oid;
+		info.name = MemoryContextStrdup(set->cxt, pub->name);
+		info.alltables = pub->alltables;
+		info.viaroot = pub->pubviaroot;
+		info.actions = (pub->pubactions.pubinsert ? kActionInsert : 0) |
+					   (pub->pubactions.pubupdate ? kActionUpdate : 0) |
+					   (pub->pubactions.pubdelete ? kActionDelete : 0) |
+					   (pub->pubactions.pubtruncate ? kActionTruncate : 0);
+		set->n++;
+	}
+	return *set;
+}
+
+/* The column list one publication has for relid (NULL: all columns). */
+Bitmapset *
+column_list_of(const PubInfo &pub, Relation relation)
+{
+	TupleDesc desc = RelationGetDescr(relation);
+	HeapTuple tup;
+	Bitmapset *cols = nullptr;
+	bool isnull = true;
+	Datum datum;
+	int live = 0;
+
+	if (pub.alltables)
+		return nullptr;
+	/* No row: the publication includes the table through its schema. */
+	tup = SearchSysCache2(PUBLICATIONRELMAP, ObjectIdGetDatum(RelationGetRelid(relation)),
+						  ObjectIdGetDatum(pub.oid));
+	if (!HeapTupleIsValid(tup))
+		return nullptr;
+	datum = SysCacheGetAttr(PUBLICATIONRELMAP, tup, Anum_pg_publication_rel_prattrs, &isnull);
+	if (!isnull)
+		cols = pub_collist_to_bitmapset(nullptr, datum, CurrentMemoryContext);
+	ReleaseSysCache(tup);
+	if (cols == nullptr)
+		return nullptr;
+	/* A list of every column is no list. */
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && !att->attgenerated)
+			live++;
+	}
+	if (bms_num_members(cols) == live)
+	{
+		bms_free(cols);
+		return nullptr;
+	}
+	return cols;
+}
+
+/* Applies the column list of the publications in via to rel's columns. */
+void
+apply_column_lists(RelInfo &rel, Relation relation, List *via)
+{
+	TupleDesc desc = RelationGetDescr(relation);
+	Bitmapset *columns = nullptr;
+	bool first = true;
+	ListCell *lc;
+
+	foreach (lc, via)
+	{
+		const PubInfo &pub = *static_cast<PubInfo *>(lfirst(lc));
+		Bitmapset *cols = column_list_of(pub, relation);
+
+		if (first)
+			columns = cols;
+		else if (!bms_equal(columns, cols))
+			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+							errmsg("cannot use different column lists for table \"%s.%s\" in different publications",
+								   rel.schema, rel.table),
+							errdetail("Publication \"%s\" has another column list for it than the publications "
+									  "before it in \"publication_names\".",
+									  pub.name),
+							errhint("Give the table the same column list in every publication of "
+									"\"publication_names\", or read them with separate slots.")));
+		first = false;
+	}
+	for (int i = 0; i < desc->natts && i < rel.natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		ColumnInfo &col = rel.cols[i];
+
+		if (att->attgenerated || (columns != nullptr && !bms_is_member(att->attnum, columns)))
+			col.published = false;
+	}
+	rel.nkeys = 0;
+	for (int i = 0; i < rel.natts; i++)
+		if (!rel.cols[i].dropped && rel.cols[i].is_key && rel.cols[i].published)
+			rel.nkeys++;
+}
+
+/* Builds the row filters of the publications in via for relation, if any. */
+RowFilterSet *
+build_row_filters(RelInfo &rel, Relation relation, List *via)
+{
+	static const uint8_t bits[kFilterActions] = {kActionInsert, kActionUpdate, kActionDelete};
+	List *quals[kFilterActions] = {NIL, NIL, NIL};
+	bool unfiltered[kFilterActions] = {false, false, false};
+	Oid relid = RelationGetRelid(relation);
+	Oid schema = RelationGetNamespace(relation);
+	bool any = false;
+	ListCell *lc;
+
+	foreach (lc, via)
+	{
+		const PubInfo &pub = *static_cast<PubInfo *>(lfirst(lc));
+		char *qual = nullptr;
+
+		/* FOR ALL TABLES and FOR TABLES IN SCHEMA (of this table) mean: no filter. */
+		if (!pub.alltables &&
+			!SearchSysCacheExists2(PUBLICATIONNAMESPACEMAP, ObjectIdGetDatum(schema), ObjectIdGetDatum(pub.oid)))
+		{
+			HeapTuple tup = SearchSysCache2(PUBLICATIONRELMAP, ObjectIdGetDatum(relid), ObjectIdGetDatum(pub.oid));
+
+			if (HeapTupleIsValid(tup))
+			{
+				bool isnull = true;
+				Datum datum = SysCacheGetAttr(PUBLICATIONRELMAP, tup, Anum_pg_publication_rel_prqual, &isnull);
+
+				if (!isnull)
+					qual = TextDatumGetCString(datum);
+				ReleaseSysCache(tup);
+			}
+		}
+		for (int a = 0; a < kFilterActions; a++)
+		{
+			if ((pub.actions & bits[a]) == 0)
+				continue;
+			if (qual == nullptr)
+				unfiltered[a] = true;
+			else
+				quals[a] = lappend(quals[a], qual);
+		}
+	}
+	for (int a = 0; a < kFilterActions; a++)
+	{
+		if (unfiltered[a])
+			quals[a] = NIL;
+		any = any || quals[a] != NIL;
+	}
+	if (!any)
+		return nullptr;
+	return row_filters_build(rel.cxt, relation, quals);
+}
+
+/* The conversion of relation's rows to those of ancestor publish_as, in cxt (NULL if none is needed). */
+TupleConversionMap *
+build_root_map(MemoryContext cxt, Relation relation, Oid publish_as)
+{
+	Relation root = RelationIdGetRelation(publish_as);
+	MemoryContext old;
+	TupleConversionMap *map;
+
+	if (!RelationIsValid(root))
+		elog(ERROR, "outflow: could not open relation with OID %u (partition root of \"%s\")", publish_as,
+			 RelationGetRelationName(relation));
+	/* Copies: the map keeps the descriptors, which the relcache may rebuild. */
+	old = MemoryContextSwitchTo(cxt);
+	map = convert_tuples_by_name(CreateTupleDescCopy(RelationGetDescr(relation)),
+								 CreateTupleDescCopy(RelationGetDescr(root)));
+	MemoryContextSwitchTo(old);
+	RelationClose(root);
+	return map;
+}
+
+} // namespace
+
+void
+publication_invalidate(Session &s)
+{
+	if (s.publications != nullptr)
+		s.publications->valid = false;
+}
+
+void
+publication_build(Session &s, RelInfo &rel, Relation relation)
+{
+	PubSet &set = load_publications(s);
+	Oid relid = RelationGetRelid(relation);
+	PubRel *pub = static_cast<PubRel *>(MemoryContextAllocZero(rel.cxt, sizeof(PubRel)));
+	bool am_partition = relation->rd_rel->relispartition;
+	bool partitioned = relation->rd_rel->relkind == RELKIND_PARTITIONED_TABLE;
+	List *pubids, *schema_pubids, *ancestors = NIL, *via = NIL;
+	int level = 0;
+
+	rel.pub = pub;
+	pub->publish_as = relid;
+	if (!is_publishable_relation(relation))
+		return;
+	pubids = GetRelationPublications(relid);
+	schema_pubids = GetSchemaPublications(RelationGetNamespace(relation));
+	if (am_partition)
+		ancestors = get_partition_ancestors(relid);
+
+	for (int i = 0; i < set.n; i++)
+	{
+		PubInfo &p = set.pubs[i];
+		Oid as = relid;
+		int as_level = 0;
+		bool published = p.alltables;
+
+		if (p.alltables)
+		{
+			if (p.viaroot && am_partition)
+			{
+				as = llast_oid(ancestors);
+				as_level = list_length(ancestors);
+			}
+		}
+		else
+		{
+			if (am_partition)
+			{
+				int anc_level = 0;
+				Oid anc = GetTopMostAncestorInPublication(p.oid, ancestors, &anc_level);
+
+				if (OidIsValid(anc))
+				{
+					published = true;
+					if (p.viaroot)
+					{
+						as = anc;
+						as_level = anc_level;
+					}
+				}
+			}
+			published = published || list_member_oid(pubids, p.oid) || list_member_oid(schema_pubids, p.oid);
+		}
+		/* A partitioned table's changes come from its partitions, unless they are published as it. */
+		if (!published || (partitioned && !p.viaroot))
+			continue;
+		pub->actions |= p.actions;
+		/* Report as the top-most ancestor over all publications; filters come from those using it. */
+		if (as_level < level)
+			continue;
+		if (as_level > level)
+		{
+			level = as_level;
+			pub->publish_as = as;
+			list_free(via);
+			via = NIL;
+		}
+		via = lappend(via, &p);
+	}
+
+	if ((pub->actions & (kActionInsert | kActionUpdate | kActionDelete)) == 0)
+		return;
+	if (pub->publish_as != relid)
+	{
+		/* Reported as the ancestor: its entry has the columns and filters. */
+		pub->to_root = build_root_map(rel.cxt, relation, pub->publish_as);
+		return;
+	}
+	apply_column_lists(rel, relation, via);
+	pub->filters = build_row_filters(rel, relation, via);
+}
+
+bool
+publication_row(Session &s, RowChange &c)
+{
+	const PubRel &pub = *c.rel->pub;
+	uint8_t bit = c.op == 'I' ? kActionInsert : c.op == 'U' ? kActionUpdate : kActionDelete;
+	Relation relation = c.relation;
+
+	if ((pub.actions & bit) == 0)
+		return false;
+	/* A DELETE without the old row's identity cannot be applied: pgoutput skips it. */
+	if (c.op == 'D' && c.oldtuple == nullptr)
+		return false;
+	if (pub.publish_as != RelationGetRelid(c.relation))
+	{
+		Relation root = RelationIdGetRelation(pub.publish_as);
+
+		if (!RelationIsValid(root))
+			elog(ERROR, "outflow: could not open relation with OID %u (partition root of \"%s\")",
+				 pub.publish_as, c.rel->table);
+		if (pub.to_root != nullptr)
+		{
+			if (c.newtuple != nullptr)
+				c.newtuple = execute_attr_map_tuple(c.newtuple, pub.to_root);
+			if (c.oldtuple != nullptr)
+				c.oldtuple = execute_attr_map_tuple(c.oldtuple, pub.to_root);
+		}
+		c.relation = root;
+		c.rel = relcache_get(s, root);
+		if (c.rel->pub == nullptr)
+			return true; /* cannot happen: entries are built with the same options */
+	}
+	if (c.rel->pub->filters != nullptr && !row_filters_apply(*c.rel->pub->filters, c))
+	{
+		if (c.relation != relation)
+			RelationClose(c.relation);
+		return false;
+	}
+	return true;
+}
+
+bool
+publication_truncates(const RelInfo &rel, Relation relation)
+{
+	const PubRel &pub = *rel.pub;
+
+	if ((pub.actions & kActionTruncate) == 0)
+		return false;
+	/* A partition published as its root: the root's own TRUNCATE entry reports it. */
+	return !(relation->rd_rel->relispartition && pub.publish_as != RelationGetRelid(relation));
+}
+
+} // namespace outflow

@@ -1,0 +1,237 @@
+/*
+ * relcache.cpp: the per-session relation cache.
+ *
+ * Entries are built from the relation descriptor the decoder hands us (the
+ * historic catalog view at that point of the stream). Invalidation callbacks
+ * only mark entries or the type cache stale: they can fire inside catalog
+ * lookups, even while a row is being written, so the rebuild waits for the
+ * next relcache_get.
+ */
+#include "relcache.h"
+
+#include "format.h"
+#include "out.h"
+#include "publication.h"
+#include "session.h"
+#include "value_native.h"
+
+extern "C" {
+#include "catalog/dependency.h"
+#include "catalog/pg_class.h"
+#include "commands/extension.h"
+#include "nodes/bitmapset.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/relcache.h"
+#include "utils/syscache.h"
+}
+
+namespace outflow {
+
+/* The session whose caches the (process-wide) callbacks maintain. */
+static Session *g_session = nullptr;
+static bool g_callbacks_registered = false;
+
+/* Marks one relation, or all of them, for rebuild. */
+static void
+invalidate_relation_cb(Datum, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	RelInfo *entry;
+
+	if (g_session == nullptr || g_session->relations == nullptr)
+		return;
+	if (OidIsValid(relid))
+	{
+		entry = static_cast<RelInfo *>(hash_search(g_session->relations, &relid, HASH_FIND, nullptr));
+		if (entry != nullptr)
+			entry->valid = false;
+		return;
+	}
+	hash_seq_init(&status, g_session->relations);
+	while ((entry = static_cast<RelInfo *>(hash_seq_search(&status))) != nullptr)
+		entry->valid = false;
+}
+
+/* A type, cast or namespace changed: every entry and type renderer is stale. */
+static void
+invalidate_all_cb(Datum, int, uint32)
+{
+	if (g_session == nullptr)
+		return;
+	g_session->types_stale = true;
+	invalidate_relation_cb(0, InvalidOid);
+}
+
+/* A publication or its tables or schemas changed: reload them, rebuild every entry. */
+static void
+invalidate_publications_cb(Datum, int, uint32)
+{
+	if (g_session == nullptr)
+		return;
+	publication_invalidate(*g_session);
+	invalidate_relation_cb(0, InvalidOid);
+}
+
+void
+relcache_init(Session &session)
+{
+	HASHCTL ctl;
+
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(RelInfo);
+	ctl.hcxt = session.session_cxt;
+	session.relations = hash_create("outflow relations", 128, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	g_session = &session;
+	if (!g_callbacks_registered)
+	{
+		CacheRegisterRelcacheCallback(invalidate_relation_cb, (Datum) 0);
+		CacheRegisterSyscacheCallback(TYPEOID, invalidate_all_cb, (Datum) 0);
+		CacheRegisterSyscacheCallback(CASTSOURCETARGET, invalidate_all_cb, (Datum) 0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_all_cb, (Datum) 0);
+		CacheRegisterSyscacheCallback(PUBLICATIONOID, invalidate_publications_cb, (Datum) 0);
+		CacheRegisterSyscacheCallback(PUBLICATIONRELMAP, invalidate_publications_cb, (Datum) 0);
+		CacheRegisterSyscacheCallback(PUBLICATIONNAMESPACEMAP, invalidate_publications_cb, (Datum) 0);
+		g_callbacks_registered = true;
+	}
+}
+
+void
+relcache_destroy(Session &session)
+{
+	if (g_session == &session)
+		g_session = nullptr;
+	session.relations = nullptr; /* its memory goes with session_cxt */
+}
+
+/* Copies a name into cxt as a quoted JSON string. */
+static const char *
+json_name(MemoryContext cxt, const char *name, int *len)
+{
+	StringInfoData buf;
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	initStringInfo(&buf);
+	out_json_string(&buf, name);
+	MemoryContextSwitchTo(old);
+	if (len)
+		*len = buf.len;
+	return buf.data;
+}
+
+/*
+ * The columns reported as "key": the replica identity (DEFAULT uses the
+ * primary key, INDEX its index); with FULL or NOTHING the primary key if
+ * there is one.
+ */
+static Bitmapset *
+key_columns(Relation relation)
+{
+	char ident = relation->rd_rel->relreplident;
+
+	if (ident == REPLICA_IDENTITY_DEFAULT || ident == REPLICA_IDENTITY_INDEX)
+		return RelationGetIndexAttrBitmap(relation, INDEX_ATTR_BITMAP_IDENTITY_KEY);
+	return RelationGetIndexAttrBitmap(relation, INDEX_ATTR_BITMAP_PRIMARY_KEY);
+}
+
+/*
+ * Is this a table of the outflow extension itself (its bookkeeping, such as
+ * outflow.slot_publication)? Those never stream unless add-tables names them.
+ */
+static bool
+is_outflow_bookkeeping(Relation relation)
+{
+	Oid ext = getExtensionOfObject(RelationRelationId, RelationGetRelid(relation));
+
+	return OidIsValid(ext) && ext == get_extension_oid("outflow", true);
+}
+
+/* Fills entry from relation. */
+static void
+build_entry(Session &session, RelInfo *entry, Relation relation)
+{
+	TupleDesc desc = RelationGetDescr(relation);
+	MemoryContext old;
+	Bitmapset *keys;
+	const Options &opts = session.opts;
+
+	if (entry->cxt == nullptr)
+		entry->cxt = AllocSetContextCreate(session.session_cxt, "outflow relation", ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(entry->cxt);
+	entry->valid = true; /* before lookups: an invalidation during them must stick */
+	entry->format_private = nullptr;
+	entry->pub = nullptr;
+
+	old = MemoryContextSwitchTo(entry->cxt);
+	entry->schema = get_namespace_name(RelationGetNamespace(relation));
+	entry->table = pstrdup(RelationGetRelationName(relation));
+	entry->replident = relation->rd_rel->relreplident;
+	entry->natts = desc->natts;
+	entry->cols = static_cast<ColumnInfo *>(palloc0(sizeof(ColumnInfo) * Max(desc->natts, 1)));
+	MemoryContextSwitchTo(old);
+
+	entry->schema_json = json_name(entry->cxt, entry->schema, nullptr);
+	entry->table_json = json_name(entry->cxt, entry->table, nullptr);
+
+	keys = key_columns(relation);
+	entry->nkeys = 0;
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		ColumnInfo &col = entry->cols[i];
+
+		col.attnum = att->attnum;
+		col.dropped = att->attisdropped;
+		if (col.dropped)
+			continue;
+		col.name = MemoryContextStrdup(entry->cxt, NameStr(att->attname));
+		col.name_json = json_name(entry->cxt, col.name, &col.name_json_len);
+		col.typid = att->atttypid;
+		col.typmod = att->atttypmod;
+		col.not_null = att->attnotnull;
+		col.is_varlena = att->attlen == -1;
+		col.published = true;
+		col.is_key = bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, keys);
+		if (col.is_key)
+			entry->nkeys++;
+		if (opts.format == FormatKind::Native)
+			col.native = native_renderer(session, col.typid);
+	}
+	bms_free(keys);
+	if (!opts.publication_names.empty())
+		publication_build(session, *entry, relation); /* rel.pub; may unpublish columns */
+
+	if (!opts.add_tables.empty())
+		entry->table_filtered = !any_pattern_matches(opts.add_tables, entry->schema, entry->table);
+	else
+		entry->table_filtered = is_outflow_bookkeeping(relation);
+	entry->table_filtered |= any_pattern_matches(opts.filter_tables, entry->schema, entry->table);
+
+	session.format->build_relation(session, *entry, relation);
+}
+
+RelInfo *
+relcache_get(Session &session, Relation relation)
+{
+	Oid relid = RelationGetRelid(relation);
+	bool found;
+	RelInfo *entry;
+
+	if (session.types_stale)
+	{
+		session.types_stale = false;
+		native_types_invalidate(session);
+	}
+	entry = static_cast<RelInfo *>(hash_search(session.relations, &relid, HASH_ENTER, &found));
+	if (!found)
+	{
+		entry->cxt = nullptr;
+		entry->valid = false;
+	}
+	if (!entry->valid)
+		build_entry(session, entry, relation);
+	return entry;
+}
+
+} // namespace outflow

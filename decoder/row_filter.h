@@ -1,0 +1,55 @@
+/*
+ * row_filter.h: publication row filters (pg_publication_rel.prqual), built
+ * once per relation into executor expression states and evaluated per row,
+ * as pgoutput evaluates them: NULL counts as false; for an UPDATE with both
+ * rows, the old and the new row are tested and the change becomes an INSERT
+ * (only the new row passes), a DELETE (only the old one) or nothing.
+ */
+#ifndef OUTFLOW_ROW_FILTER_H
+#define OUTFLOW_ROW_FILTER_H
+
+#include "pg.h"
+
+extern "C" {
+#include "nodes/execnodes.h"
+}
+
+namespace outflow {
+
+struct RowChange;
+
+/* Filter index per action. */
+enum RowFilterAction
+{
+	kFilterInsert = 0,
+	kFilterUpdate = 1,
+	kFilterDelete = 2,
+	kFilterActions = 3
+};
+
+/* The filters of one relation (in the relation entry's memory). */
+struct RowFilterSet
+{
+	EState *estate;			  /* owns the expression states */
+	TupleTableSlot *slot;	  /* scan slot over a copy of the row type */
+	ExprState *expr[kFilterActions]; /* NULL: every row of that action passes */
+};
+
+/*
+ * Builds the filters of relation in cxt. quals[a] lists the filters (node
+ * trees as text, char *) OR-ed for action a; NIL means no filter.
+ */
+RowFilterSet *row_filters_build(MemoryContext cxt, Relation relation, List *const quals[kFilterActions]);
+
+/*
+ * Applies the filter of c's action to c (a change of the relation the
+ * filters were built for, tuples in its row type). Returns false if nothing
+ * is to be sent; may turn an UPDATE into an INSERT (new row only, with
+ * unchanged TOAST values of the old row filled in) or a DELETE (old row).
+ * Allocates in the current (per-change) memory context.
+ */
+bool row_filters_apply(RowFilterSet &filters, RowChange &c);
+
+} // namespace outflow
+
+#endif

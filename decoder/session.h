@@ -1,0 +1,61 @@
+/*
+ * session.h: the state of one decoding session (one slot being read),
+ * kept in ctx->output_plugin_private. Allocated in the decoding context's
+ * memory and destroyed by a reset callback on that context, so it is freed
+ * even when decoding ends with an ERROR.
+ */
+#ifndef OUTFLOW_SESSION_H
+#define OUTFLOW_SESSION_H
+
+#include "options.h"
+#include "pg.h"
+
+struct HTAB;
+
+namespace outflow {
+
+class Format;
+
+struct Session
+{
+	LogicalDecodingContext *ctx;
+	MemoryContext session_cxt; /* long-lived: caches, names */
+	MemoryContext change_cxt;  /* reset after every callback */
+
+	Options opts;
+	Format *format = nullptr;
+	HTAB *relations = nullptr; /* RelInfo by relid (relcache.cpp) */
+	HTAB *types = nullptr;	   /* TypeRenderer by type oid (value_native.cpp) */
+	struct PubSet *publications = nullptr; /* publication_names, loaded (publication.cpp) */
+
+	/* The transaction being replayed. */
+	ReorderBufferTXN *txn = nullptr;
+	bool txn_begun = false;	   /* begin already written */
+	uint64 txn_seq = 0;		   /* changes seen so far in txn */
+	uint64 txn_emitted = 0;	   /* changes written so far in txn */
+	int fixed_settings_level = 0; /* GUC nest level of forced settings, 0 if none */
+	RepOriginId origin_id = InvalidRepOriginId; /* origin whose name is cached */
+	char *origin_name = nullptr;	/* its name (session_cxt), NULL if unknown */
+
+	/* Set by invalidation callbacks; acted on at the next safe point. */
+	bool types_stale = false;
+
+	/* Writes the format's begin if it has not been written for this txn. */
+	void ensure_begin();
+
+	/* The name of a replication origin, looked up once per origin. */
+	const char *origin_name_of(RepOriginId id);
+
+	~Session();
+};
+
+/* The session of the decoding context. */
+inline Session &
+session_of(LogicalDecodingContext *ctx)
+{
+	return *static_cast<Session *>(ctx->output_plugin_private);
+}
+
+} // namespace outflow
+
+#endif
