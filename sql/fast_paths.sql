@@ -1,0 +1,95 @@
+\set ECHO none
+\i sql/include/helpers.sql
+\set ECHO all
+-- The direct renderings of numeric and timestamps (numeric_out.h,
+-- value_format.h) against PostgreSQL's own text, over many generated
+-- values: short and long stored numerics, every scale up to 40, weights
+-- from 1e-300 to 1e300, trailing zeros; timestamps over years 1 to 9999
+-- and the ones the general path takes (infinities, BC, 5-digit years).
+-- Native values must equal to_jsonb, wal2json values numeric_out/timestamp
+-- text; every mismatch is listed (none expected).
+SET client_min_messages = warning;
+CREATE TABLE fp (id int PRIMARY KEY, n numeric, ts timestamp, tstz timestamptz);
+SELECT 'init' FROM pg_create_logical_replication_slot('fast_paths', 'outflow');
+SELECT setseed(0.4242);
+INSERT INTO fp (id, n)
+SELECT g, round(((random() - 0.5) * 10 ^ (random() * 60 - 30))::numeric, g % 41)
+  FROM generate_series(1, 3000) g;
+INSERT INTO fp (id, n)
+SELECT 10000 + row_number() OVER (), v::numeric FROM unnest(ARRAY[
+  '0', '0.0', '0.00000', '-0.5', '0.5', '1', '-1', '9999', '10000', '99999999', '100000000',
+  '0.0001', '0.00010', '0.000100', '-0.0001', '1e-1000', '-1e-1000', '1e1000', '-1e1000',
+  '1e300', '1e-300', '123456789012345678901234567890.123456789012345678901234567890',
+  '1.5', '15', '150', '1500', '15000', '150000', '0.15', '0.015', '0.0015', '0.00015',
+  '9999.9999', '99990000.00009999', '1234.5678e100', '3.14159265358979323846264338327950288419716939937510'
+]) v;
+INSERT INTO fp (id, n) VALUES (20000, '1.5'::numeric(200, 100)), (20001, '-7'::numeric(100, 80)),
+  (20002, round(1e120::numeric, 70)), (20003, 'NaN'), (20004, 'Infinity'), (20005, '-Infinity');
+INSERT INTO fp (id, ts, tstz)
+SELECT 30000 + g, t, t::timestamptz
+  FROM (SELECT g, timestamp '0001-01-01' + random() * (timestamp '9999-12-31 23:59:59' - timestamp '0001-01-01')
+                  + (CASE g % 3 WHEN 0 THEN 0 WHEN 1 THEN (random() * 999999)::int ELSE (random() * 1000)::int * 1000 END)
+                    * interval '1 microsecond' AS t
+          FROM generate_series(1, 3000) g) s;
+INSERT INTO fp (id, ts, tstz)
+SELECT 40000 + row_number() OVER (), v::timestamp, v::timestamptz FROM unnest(ARRAY[
+  'infinity', '-infinity', '0001-01-01 00:00:00', '9999-12-31 23:59:59.999999', '10000-01-01 00:00:00',
+  '294276-12-31 23:59:59.999999', '0001-12-31 23:59:59.5 BC', '4713-01-01 00:00 BC', '2000-02-29 12:00:00.000001',
+  '1900-02-28 23:59:59.99', '2000-01-01 00:00:00', '1999-12-31 23:59:59.999999', '1970-01-01 00:00:00.1'
+]) v;
+-- Different session settings change nothing in the native format.
+SET TimeZone = 'Asia/Kathmandu';
+SET DateStyle = 'SQL, DMY';
+CREATE TEMP TABLE native AS
+SELECT (data::jsonb -> 'new' ->> 'id')::int AS id,
+       substring(data FROM '"n":([^,}]*)') AS n, substring(data FROM '"ts":("[^"]*"|null)') AS ts,
+       substring(data FROM '"tstz":("[^"]*"|null)') AS tstz
+  FROM pg_logical_slot_peek_changes('fast_paths', NULL, NULL);
+SELECT count(*) AS native_rows FROM native;
+SELECT f.id, nv.n, to_jsonb(f.n)::text AS expected FROM fp f JOIN native nv USING (id)
+ WHERE nv.n IS DISTINCT FROM coalesce(to_jsonb(f.n)::text, 'null') ORDER BY f.id;
+SET TimeZone = 'UTC';
+SELECT f.id, nv.ts, nv.tstz FROM fp f JOIN native nv USING (id)
+ WHERE nv.ts IS DISTINCT FROM coalesce(to_jsonb(f.ts)::text, 'null')
+    OR nv.tstz IS DISTINCT FROM coalesce(to_jsonb(f.tstz)::text, 'null')
+ ORDER BY f.id;
+RESET TimeZone;
+RESET DateStyle;
+-- The wal2json format: numeric_out's text (NaN and infinities as null), or quoted.
+CREATE TEMP TABLE w2j AS
+SELECT (c ->> 'id')::int AS id, c ->> 'n' AS n, c -> 'n' AS nj
+  FROM (SELECT jsonb_object_agg(col ->> 'name', col -> 'value') AS c
+          FROM pg_logical_slot_peek_changes('fast_paths', NULL, NULL, 'format-version', '2') p,
+               jsonb_array_elements(p.data::jsonb -> 'columns') col
+         WHERE p.data::jsonb ->> 'action' = 'I'
+         GROUP BY p.lsn) s;
+SELECT count(*) AS wal2json_rows FROM w2j;
+SELECT f.id, w.n, f.n::text AS expected FROM fp f JOIN w2j w USING (id)
+ WHERE f.n IS NOT NULL AND f.n::text NOT IN ('NaN', 'Infinity', '-Infinity')
+   AND (w.n IS DISTINCT FROM f.n::text OR jsonb_typeof(w.nj) <> 'number') ORDER BY f.id;
+SELECT f.id, w.nj FROM fp f JOIN w2j w USING (id)
+ WHERE f.n::text IN ('NaN', 'Infinity', '-Infinity') AND w.nj <> 'null'::jsonb;
+SELECT count(*) AS quoted_mismatches
+  FROM fp f JOIN (SELECT (data::jsonb -> 'new' ->> 'id')::int AS id, substring(data FROM '"n":([^,}]*)') AS n
+                    FROM pg_logical_slot_peek_changes('fast_paths', NULL, NULL, 'numeric-data-types-as-string', '1')) q
+    USING (id)
+ WHERE f.n IS NOT NULL AND q.n IS DISTINCT FROM '"' || f.n::text || '"';
+SELECT 'drop' FROM pg_drop_replication_slot('fast_paths');
+DROP TABLE fp;
+-- The escaper's word-at-a-time scan: every special byte at every position of
+-- strings of 0 to 40 bytes, against to_jsonb.
+CREATE TABLE fp_text (id int PRIMARY KEY, t text);
+SELECT 'init' FROM pg_create_logical_replication_slot('fast_paths_text', 'outflow');
+INSERT INTO fp_text
+SELECT row_number() OVER (), repeat('a', pos) || c || repeat('é', (len - pos) / 2)
+  FROM generate_series(0, 40) len, generate_series(0, 40) pos,
+       unnest(ARRAY[E'\x01', E'\x1f', ' ', '"', '\', '/', E'\x7f', 'ÿ', E'\n', '!', '#', '[', ']']) c
+ WHERE pos <= len;
+INSERT INTO fp_text VALUES (100000, ''), (100001, repeat('x', 100000)), (100002, repeat('"', 1000));
+SELECT count(*) AS text_rows,
+       count(*) FILTER (WHERE substring(c.data FROM '"new":\{"id":[0-9]+,"t":(.*)\}\}$') IS DISTINCT FROM to_jsonb(f.t)::text)
+         AS mismatches
+  FROM pg_logical_slot_get_changes('fast_paths_text', NULL, NULL) c
+  JOIN fp_text f ON f.id = (c.data::jsonb -> 'new' ->> 'id')::int;
+SELECT 'drop' FROM pg_drop_replication_slot('fast_paths_text');
+DROP TABLE fp_text;
