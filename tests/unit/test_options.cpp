@@ -1,0 +1,137 @@
+// Unit tests: option parsing and table patterns (decoder/options.cpp, decoder/patterns.cpp).
+// unit-deps: decoder/options.cpp decoder/patterns.cpp
+#include <gtest/gtest.h>
+
+#include "error.h"
+#include "options.h"
+
+using outflow::Error;
+using outflow::Options;
+using outflow::parse_option;
+
+namespace {
+
+Options
+parse(std::initializer_list<std::pair<const char *, const char *>> items)
+{
+	Options o;
+	for (auto &[name, value] : items)
+		parse_option(o, name, value ? std::optional<std::string>(value) : std::nullopt);
+	outflow::finalize_options(o);
+	return o;
+}
+
+TEST(Options, Defaults)
+{
+	Options o = parse({});
+	EXPECT_EQ(o.format, outflow::FormatKind::Native);
+	EXPECT_FALSE(o.include_transaction);
+	EXPECT_EQ(o.actions, outflow::kActionAll);
+}
+
+TEST(Options, BooleanSpellings)
+{
+	bool b = false;
+	for (const char *t : {"true", "TRUE", "t", "yes", "y", "on", "1", "tr"})
+		EXPECT_TRUE(outflow::parse_bool_text(t, b) && b) << t;
+	for (const char *f : {"false", "f", "no", "n", "off", "of", "0", "FALSE"})
+		EXPECT_TRUE(outflow::parse_bool_text(f, b) && !b) << f;
+	for (const char *bad : {"", "o", "2", "yess", "maybe", "onn"})
+		EXPECT_FALSE(outflow::parse_bool_text(bad, b)) << bad;
+}
+
+TEST(Options, NoValueMeansTrue)
+{
+	EXPECT_TRUE(parse({{"include-xids", nullptr}}).include_xids);
+}
+
+TEST(Options, FormatVersionSelectsWal2json)
+{
+	Options o = parse({{"format-version", "2"}});
+	EXPECT_EQ(o.format, outflow::FormatKind::Wal2json);
+	EXPECT_EQ(o.format_version, 2);
+	EXPECT_TRUE(o.include_transaction);
+}
+
+TEST(Options, ConflictsAreErrors)
+{
+	EXPECT_THROW(parse({{"format", "native"}, {"format-version", "2"}}), Error);
+	EXPECT_THROW(parse({{"pretty-print", "1"}}), Error);
+}
+
+TEST(Options, UnknownOptionNamesIt)
+{
+	try
+	{
+		parse({{"includ-xids", "1"}});
+		FAIL();
+	}
+	catch (const Error &e)
+	{
+		EXPECT_NE(std::string(e.what()).find("\"includ-xids\""), std::string::npos);
+		EXPECT_NE(e.hint.find("include-xids"), std::string::npos);
+	}
+}
+
+TEST(Options, Actions)
+{
+	EXPECT_EQ(parse({{"actions", "insert, DELETE"}}).actions, outflow::kActionInsert | outflow::kActionDelete);
+	EXPECT_THROW(parse({{"actions", "insert,merge"}}), Error);
+	EXPECT_THROW(parse({{"actions", nullptr}}), Error);
+}
+
+TEST(Options, FilterOrigins)
+{
+	EXPECT_EQ(parse({{"filter-origins", "1, 65535"}}).filter_origins, (std::vector<uint32_t>{1, 65535}));
+	for (const char *bad : {"0", "65536", "-1", "1x", "", "1,,2"})
+		EXPECT_THROW(parse({{"filter-origins", bad}}), Error) << bad;
+}
+
+TEST(Options, ListsSplitOnUnescapedCommas)
+{
+	EXPECT_EQ(outflow::split_list("a, b ,c"), (std::vector<std::string>{"a", "b", "c"}));
+	EXPECT_EQ(outflow::split_list("a\\,b,c"), (std::vector<std::string>{"a,b", "c"}));
+}
+
+TEST(Options, PublicationNamesAreIdentifiers)
+{
+	EXPECT_EQ(parse({{"publication_names", "Shop, \"Shop Pub\" ,\"a\"\"b\""}}).publication_names,
+			  (std::vector<std::string>{"shop", "Shop Pub", "a\"b"}));
+	EXPECT_EQ(parse({{"publication_names", std::string(70, 'x').c_str()}}).publication_names[0].size(), 63u);
+	for (const char *bad : {"", " ", "a,", ",a", "\"open", "a b", "\"\""})
+		EXPECT_THROW(parse({{"publication_names", bad}}), Error) << bad;
+}
+
+TEST(Patterns, Wildcards)
+{
+	auto p = outflow::parse_table_patterns("add-tables", "public.*, s*.t_?x, *.log");
+	ASSERT_EQ(p.size(), 3u);
+	EXPECT_TRUE(p[0].matches("public", "anything"));
+	EXPECT_FALSE(p[0].matches("other", "anything"));
+	EXPECT_TRUE(p[1].matches("sales", "t_?x"));
+	EXPECT_FALSE(p[1].matches("sales", "t_ax"));
+	EXPECT_TRUE(p[2].matches("x", "log"));
+	EXPECT_FALSE(p[2].matches("x", "logs"));
+	auto mid = outflow::parse_table_pattern("add-tables", "a.x*y*z");
+	EXPECT_TRUE(mid.matches("a", "xyz"));
+	EXPECT_TRUE(mid.matches("a", "x__y__z"));
+	EXPECT_FALSE(mid.matches("a", "x__z"));
+}
+
+TEST(Patterns, Escapes)
+{
+	auto p = outflow::parse_table_pattern("add-tables", "my\\.schema.star\\*");
+	EXPECT_TRUE(p.matches("my.schema", "star*"));
+	EXPECT_FALSE(p.matches("my.schema", "starry"));
+	auto comma = outflow::parse_table_patterns("add-tables", "a.b\\,c");
+	ASSERT_EQ(comma.size(), 1u);
+	EXPECT_TRUE(comma[0].matches("a", "b,c"));
+}
+
+TEST(Patterns, MalformedAreErrors)
+{
+	for (const char *bad : {"nodot", "a.b.c", ".t", "s.", "s.t\\", ""})
+		EXPECT_THROW(outflow::parse_table_patterns("filter-tables", bad), Error) << bad;
+}
+
+} // namespace
