@@ -36,8 +36,9 @@ SELECT masked(change) FROM outflow.changes('api_s1', options => '{"include-trans
 SELECT count(*) FROM outflow.changes('api_s1');
 -- the other slot sees every table and column; options override the remembered publication
 SELECT masked(change) FROM outflow.peek('api_s2', options => '{"add-tables": "public.sl_b"}');
--- upto_nchanges stops after the first transaction: outflow's own row, written when api_s5 was made
-SELECT masked(change) #- '{new,created_at}' AS masked FROM outflow.changes('api_s2', NULL, 1);
+-- upto_nchanges stops after the first transaction; outflow's own bookkeeping
+-- row (written when api_s5 was made) is never streamed
+SELECT masked(change) FROM outflow.changes('api_s2', NULL, 1);
 SELECT masked(change) FROM outflow.changes('api_s2');
 -- {"publication_names": null}: a slot with a publication streams every table
 INSERT INTO sl_b VALUES (11);
