@@ -22,8 +22,9 @@ recv --slot live --create-slot -P outflow
 cluster_psql -c "SELECT 'init' FROM pg_create_logical_replication_slot('sql', 'outflow')" >/dev/null
 out="$CLUSTER_DIR/live.json"
 as_pg touch "$out"
-recv --slot live --start -f "$out" -F 1 -o publication_names=ps 2>>"$CLUSTER_DIR/recv.log" &
-consumer=$!
+as_pg_bg "$PGBIN/pg_recvlogical" -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres \
+	--slot live --start -f "$out" -F 1 -o publication_names=ps 2>>"$CLUSTER_DIR/recv.log"
+consumer=$BG_PID
 
 # the writer: rows and publication changes interleaved, some in one transaction
 for round in $(seq 1 20); do

@@ -8,14 +8,26 @@ PGBIN=$(pg_config --bindir)
 OUTFLOW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CLUSTERS_STARTED=()
 
-# Runs a command as the postgres user if we are root. setpriv execs the
-# command itself (no intermediate process), so $! of "as_pg cmd &" is cmd.
+# Runs a command as the postgres user if we are root.
 as_pg() {
 	if [ "$(id -u)" = 0 ]; then
 		setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"
 	else
 		"$@"
 	fi
+}
+
+# Starts a command in the background as the postgres user and sets BG_PID to
+# the command's own pid (not a subshell's), so that signals reach it. Use it
+# instead of "as_pg cmd &" or "func &": those leave $! pointing at a bash
+# subshell that a signal does not pass through.
+as_pg_bg() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=postgres --regid=postgres --init-groups -- "$@" &
+	else
+		"$@" &
+	fi
+	BG_PID=$!
 }
 
 # Prints a TCP port nothing listens on.
