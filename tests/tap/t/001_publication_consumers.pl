@@ -1,0 +1,415 @@
+#!/usr/bin/perl
+# One publication, three consumers that must agree:
+#   - a native subscriber (CREATE SUBSCRIPTION, pgoutput),
+#   - a live pg_recvlogical consumer (plugin outflow, publication_names),
+#   - an initial copy (outflow.snapshot() under a snapshot exported by a
+#     second slot) followed by that slot's stream.
+# Everything on the publisher is set up through outflow's SQL API
+# (setup_check, publish_table with a column list and a row filter,
+# create_slot, snapshot, slots). The workload moves rows into and out of the
+# row filter, changes keys, truncates, rolls back, and adds a second table to
+# the publication mid-stream. The streams are replayed here, in Perl, from
+# the native JSON format (README "The native format"), and compared with the
+# subscriber's tables and with the publisher's rows that pass the filter,
+# restricted to the published columns. A column left out of the publication
+# must appear nowhere in the JSON.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use IPC::Run;
+use JSON::PP;
+use Time::HiRes qw(usleep);
+
+my $json = JSON::PP->new->canonical;
+
+# Decodes JSON keeping every number's literal text (numeric 1297.50 must stay
+# 1297.50, not become 1297.5): bare numbers become "#num:<text>" strings.
+sub decode_exact
+{
+	my ($text) = @_;
+	$text =~ s/("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/defined $1 ? $1 : "\"#num:$2\""/ge;
+	return $json->decode($text);
+}
+sub num { my ($v) = @_; $v =~ s/^#num://; return $v; }
+
+# What the publication publishes, and what we compare.
+my %published = (
+	'public.orders' => {
+		columns => [qw(id customer total status placed_at)],
+		filter => "status IN ('open', 'paid')",
+		key => [qw(id status)],    # REPLICA IDENTITY USING INDEX (id, status)
+	},
+	'public.customers' => {
+		columns => [qw(id name tier)],
+		filter => 'id % 5 <> 0',
+		key => [qw(id)],
+	},
+);
+# Left out of the publication: these names and values must never be streamed.
+my @hidden = qw(secret_note zz-secret tax_ssn ssn-xyz);
+
+my $pub = PostgreSQL::Test::Cluster->new('publisher');
+$pub->init(allows_streaming => 'logical');
+$pub->append_conf('postgresql.conf', "max_slot_wal_keep_size = 1GB\n");
+$pub->start;
+my $sub = PostgreSQL::Test::Cluster->new('subscriber');
+$sub->init(allows_streaming => 'logical');
+$sub->start;
+
+my $tables_sql = q{
+CREATE TABLE orders (id int PRIMARY KEY, customer text NOT NULL, total numeric(10,2),
+	status text NOT NULL, secret_note text, placed_at timestamptz);
+CREATE UNIQUE INDEX orders_ident ON orders (id, status);
+ALTER TABLE orders REPLICA IDENTITY USING INDEX orders_ident;
+CREATE TABLE customers (id int PRIMARY KEY, name text, tier text, tax_ssn text);
+};
+$pub->safe_psql('postgres', $tables_sql);
+$sub->safe_psql('postgres', $tables_sql);
+
+# --- setup through outflow's SQL API ------------------------------------
+$pub->safe_psql('postgres', 'CREATE EXTENSION outflow');
+my $bad_checks = $pub->safe_psql('postgres',
+	q{SELECT string_agg(check_name || ': ' || coalesce(detail, '') || ' / ' || coalesce(hint, ''), E'\n')
+	  FROM outflow.setup_check() WHERE ok IS NOT TRUE});
+is($bad_checks, '', 'outflow.setup_check() passes on the publisher');
+
+# customers has rows before it is published: they are in neither stream
+$pub->safe_psql('postgres',
+	q{INSERT INTO customers SELECT g, 'early ' || g, 'gold', 'ssn-xyz-' || g FROM generate_series(1, 10) g});
+
+my $o = $published{'public.orders'};
+is( $pub->safe_psql(
+		'postgres',
+		"SELECT outflow.publish_table('shop', 'public.orders', '{"
+		  . join(',', @{ $o->{columns} }) . "}', \$\$$o->{filter}\$\$)"),
+	'created',
+	'publish_table creates the publication with a column list and a row filter');
+is( $pub->safe_psql(
+		'postgres',
+		"SELECT columns::text, row_filter IS NOT NULL, replica_identity, ready FROM outflow.publication_tables('shop')"),
+	'{id,customer,total,status,placed_at}|t|index|t',
+	'publication_tables shows the entry');
+
+is($pub->safe_psql('postgres', "SELECT outflow.create_slot('recv_slot', 'shop') IS NOT NULL"),
+	't', 'create_slot');
+is( $pub->safe_psql('postgres',
+		"SELECT plugin, publication FROM outflow.slots WHERE slot_name = 'recv_slot'"),
+	'outflow|shop',
+	'outflow.slots remembers the publication');
+
+# the live consumer, following the publication from the start
+my $tmp = PostgreSQL::Test::Utils::tempdir;
+my $recv_file = "$tmp/recv.json";
+my ($recv_stdout, $recv_stderr) = ('', '');
+my $recv = IPC::Run::start(
+	[
+		'pg_recvlogical', '-d', $pub->connstr('postgres'),
+		'-S', 'recv_slot', '--start', '-f', $recv_file, '-F', '1', '-s', '1',
+		'-o', 'publication_names=shop'
+	],
+	'>', \$recv_stdout, '2>', \$recv_stderr);
+$pub->poll_query_until('postgres',
+	"SELECT active FROM outflow.slots WHERE slot_name = 'recv_slot'")
+  or die "pg_recvlogical did not connect: $recv_stderr";
+
+# the native subscriber
+my $pub_conn = $pub->connstr . ' dbname=postgres';
+$sub->safe_psql('postgres', "CREATE SUBSCRIPTION sub CONNECTION '$pub_conn' PUBLICATION shop");
+$sub->wait_for_subscription_sync($pub, 'sub');
+
+# --- the workload --------------------------------------------------------
+# One round on ids base+1 .. base+n: inserts across the filter, updates that
+# stay in, move in, move out and stay out, key changes, an update of the
+# left-out column only, deletes, a savepoint rolled back, a rollback.
+sub orders_round
+{
+	my ($base, $n) = @_;
+	my $lo = $base + 1;
+	my $hi = $base + $n;
+	return qq{
+INSERT INTO orders SELECT g, 'customer ' || g, g * 1.25,
+	(ARRAY['open', 'paid', 'draft', 'cancelled'])[g % 4 + 1], 'zz-secret-' || g,
+	'2026-01-01 00:00+00'::timestamptz + g * interval '1 minute'
+FROM generate_series($lo, $hi) g;
+UPDATE orders SET total = total + 1 WHERE id BETWEEN $lo AND $hi AND id % 7 = 0;
+UPDATE orders SET status = 'paid' WHERE id BETWEEN $lo AND $hi AND status = 'draft' AND id % 3 = 0;
+UPDATE orders SET status = 'cancelled' WHERE id BETWEEN $lo AND $hi AND status = 'open' AND id % 4 = 0;
+UPDATE orders SET status = 'draft' WHERE id BETWEEN $lo AND $hi AND status = 'cancelled' AND id % 5 = 0;
+UPDATE orders SET id = id + 100000 WHERE id BETWEEN $lo AND $lo + 9;
+UPDATE orders SET secret_note = 'zz-secret-changed' WHERE id BETWEEN $lo AND $hi AND id % 9 = 0;
+BEGIN;
+UPDATE orders SET customer = customer || ' (vip)', status = 'open' WHERE id BETWEEN $lo AND $hi AND id % 13 = 0;
+DELETE FROM orders WHERE id BETWEEN $lo AND $hi AND id % 11 = 0;
+SAVEPOINT s;
+INSERT INTO orders VALUES ($hi + 1, 'rolled back', 1, 'open', 'zz-secret-rb', now());
+UPDATE orders SET total = -1 WHERE id BETWEEN $lo AND $hi;
+ROLLBACK TO s;
+UPDATE orders SET total = total * 2 WHERE id BETWEEN $lo AND $hi AND id % 17 = 0;
+COMMIT;
+BEGIN;
+INSERT INTO orders VALUES ($hi + 2, 'never', 1, 'paid', 'zz-secret-never', now());
+ROLLBACK;
+};
+}
+
+$pub->safe_psql('postgres', orders_round(0, 200));
+$pub->safe_psql('postgres', 'TRUNCATE orders');
+$pub->safe_psql('postgres', orders_round(1000, 300));
+
+# --- initial copy under an exported snapshot (README "Initial copy consistent
+# with the stream"), with writes before and during the copy ----------------
+my $state_at_slot = rows_of($pub, 1);
+delete $state_at_slot->{'public.customers'};    # not published yet
+my ($repl_in, $repl_out, $repl_err) = ('', '', '');
+my $repl = IPC::Run::start(
+	[ 'psql', '-XAt', '-v', 'ON_ERROR_STOP=1', '-d', $pub->connstr('postgres') . ' replication=database' ],
+	'<', \$repl_in, '>', \$repl_out, '2>', \$repl_err,
+	IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+$repl_in .= "CREATE_REPLICATION_SLOT snap_slot LOGICAL outflow (SNAPSHOT 'export');\n";
+$repl->pump until $repl_out =~ /\n/ || $repl_err ne '';
+my ($slot_name, $slot_lsn, $snapshot_name, $slot_plugin) = split /\|/, (split /\n/, $repl_out)[0];
+is("$slot_name|$slot_plugin", 'snap_slot|outflow', 'CREATE_REPLICATION_SLOT exports a snapshot')
+  or diag $repl_err;
+
+$pub->safe_psql('postgres', orders_round(2000, 100));    # after the slot, before the copy
+my $copy = $pub->background_psql('postgres');
+$copy->query_safe("BEGIN ISOLATION LEVEL REPEATABLE READ; SET TRANSACTION SNAPSHOT '$snapshot_name';");
+$pub->safe_psql('postgres', orders_round(3000, 100));    # while the copy's transaction is open
+$pub->safe_psql('postgres', 'UPDATE orders SET status = \'open\', total = 0 WHERE id BETWEEN 1001 AND 1100');
+my $snapshot_text = $copy->query_safe("SELECT s FROM outflow.snapshot('shop') s;");
+$copy->query_safe('COMMIT;');
+$copy->quit;
+$repl_in .= "\\q\n";
+$repl->finish;
+my @snapshot_rows = map { decode_exact($_) } grep { /\S/ } split /\n/, $snapshot_text;
+$pub->safe_psql('postgres', orders_round(4000, 100));    # after the copy
+
+# the copy is the state at the slot's creation
+my %copy_state;
+for my $r (@snapshot_rows)
+{
+	my $t = "$r->{schema}.$r->{table}";
+	$copy_state{$t}{ $json->encode($r->{key}) } = $r->{new};
+	die "snapshot() row with op $r->{op}" unless $r->{op} eq 'read';
+}
+same_state(\%copy_state, $state_at_slot, 'snapshot() under the exported snapshot = the rows at the slot\'s start');
+
+# --- ALTER PUBLICATION mid-stream: add customers ---------------------------
+my $c = $published{'public.customers'};
+is( $pub->safe_psql(
+		'postgres',
+		"SELECT outflow.publish_table('shop', 'public.customers', '{"
+		  . join(',', @{ $c->{columns} }) . "}', \$\$$c->{filter}\$\$)"),
+	'added',
+	'publish_table adds a second table to the publication');
+$sub->safe_psql('postgres', 'ALTER SUBSCRIPTION sub REFRESH PUBLICATION');
+$sub->wait_for_subscription_sync($pub, 'sub');
+$pub->safe_psql(
+	'postgres', q{
+INSERT INTO customers SELECT g, 'late ' || g, (ARRAY['gold', 'trial'])[g % 2 + 1], 'ssn-xyz-' || g
+FROM generate_series(100, 160) g;
+UPDATE customers SET tier = 'platinum' WHERE id >= 100 AND id % 3 = 0;
+UPDATE customers SET id = CASE id WHEN 105 THEN 1106 ELSE 1110 END WHERE id IN (105, 106);  -- into and out of the filter (id % 5)
+UPDATE customers SET tax_ssn = 'ssn-xyz-new' WHERE id >= 150;
+DELETE FROM customers WHERE id >= 100 AND id % 7 = 0;
+});
+$pub->safe_psql('postgres', orders_round(5000, 100));
+
+# --- everything written: wait for the consumers ----------------------------
+$pub->safe_psql('postgres', 'SELECT outflow.heartbeat()');
+my $end_lsn = $pub->lsn('insert');
+$pub->wait_for_catchup('sub');
+my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
+until (-e $recv_file && slurp_file($recv_file) =~ /"prefix":"outflow\.heartbeat"/)
+{
+	$recv->pump_nb;
+	die "pg_recvlogical never got the heartbeat: $recv_stderr" if time > $deadline || !$recv->pumpable;
+	usleep(100_000);
+}
+$recv->signal('INT');
+$recv->finish;
+my $recv_text = slurp_file($recv_file);
+my @recv = map { decode_exact($_) } grep { /\S/ } split /\n/, $recv_text;
+
+my $snap_text = $pub->pg_recvlogical_upto('postgres', 'snap_slot', $end_lsn,
+	$PostgreSQL::Test::Utils::timeout_default, 'publication_names' => 'shop');
+my @snap_stream = map { decode_exact($_) } grep { /\S/ } split /\n/, $snap_text;
+note sprintf('live stream: %d changes, copy: %d rows, copy slot stream: %d changes',
+	scalar @recv, scalar @snapshot_rows, scalar @snap_stream);
+
+# --- 1. the three agree -----------------------------------------------------
+my %ops;
+$ops{ $_->{op} }++ for @recv;
+ok($ops{insert} && $ops{update} && $ops{delete} && $ops{truncate} && $ops{message},
+	'the live stream has inserts, updates, deletes, a truncate and the heartbeat')
+  or diag explain \%ops;
+ok((grep { $_->{op} eq 'update' && $_->{old} } @recv), 'the live stream has key-changing updates');
+
+my $pub_rows = rows_of($pub, 1);
+my $sub_rows = rows_of($sub, 0);
+my %streamed = replay({}, \@recv, 'live stream');
+same_state($sub_rows, $pub_rows, 'subscriber = publisher rows in the filter, published columns');
+# customers: the subscriber copied its early rows when it refreshed; the
+# stream has only what was written after the table was added
+same_state(\%streamed, late_customers($pub_rows), 'replayed live stream = publisher (customers: rows written after ALTER PUBLICATION)');
+same_state(\%streamed, late_customers($sub_rows), 'replayed live stream = subscriber (customers: rows written after ALTER PUBLICATION)');
+ok(scalar(keys %{ $sub_rows->{'public.customers'} }) > scalar(keys %{ $streamed{'public.customers'} }),
+	'the subscriber has the early customers (copied at REFRESH), the stream does not');
+is($sub->safe_psql('postgres', 'SELECT count(*) FROM orders WHERE secret_note IS NOT NULL')
+	  . '/' . $sub->safe_psql('postgres', 'SELECT count(*) FROM customers WHERE tax_ssn IS NOT NULL'),
+	'0/0', 'the subscriber never got a left-out column either');
+
+# --- 2. left-out columns appear nowhere -------------------------------------
+for my $h (@hidden)
+{
+	for my $src ([ 'live stream', $recv_text ], [ 'copy', $snapshot_text ], [ 'copy slot stream', $snap_text ])
+	{
+		unlike($src->[1], qr/\Q$h\E/, "'$h' never appears in the $src->[0]");
+	}
+}
+like($recv_text, qr/"customer":"customer \d+"/, 'the published columns do appear (the search is not vacuous)');
+
+# --- 3. copy + its slot's stream = the table -------------------------------
+my %rebuilt = replay(\%copy_state, \@snap_stream, 'copy slot stream');
+same_state(\%rebuilt, late_customers($pub_rows), 'snapshot() + stream of the exporting slot = publisher');
+# the copy slot's stream is the tail of the live stream, byte for byte
+my @recv_lines = grep { /\S/ } split /\n/, $recv_text;
+my @snap_lines = grep { /\S/ } split /\n/, $snap_text;
+ok(@snap_lines > 0 && @snap_lines < @recv_lines, 'the copy slot streamed a part of what the live slot streamed');
+is_deeply([ @recv_lines[ @recv_lines - @snap_lines .. $#recv_lines ] ], \@snap_lines,
+	'the copy slot\'s stream is the live stream\'s tail, byte for byte');
+
+# the walsenders of the consumers that stopped release their slots
+$pub->poll_query_until('postgres',
+	"SELECT count(*) = 0 FROM outflow.slots WHERE slot_name IN ('recv_slot', 'snap_slot') AND active")
+  or die 'the outflow slots stay active';
+is( $pub->safe_psql('postgres',
+		"SELECT string_agg(slot_name || ':' || coalesce(publication, '-'), ',' ORDER BY slot_name) FROM outflow.slots WHERE NOT active AND confirmed_flush_lsn >= '$slot_lsn'"),
+	'recv_slot:shop,snap_slot:-', 'outflow.slots: both outflow slots idle, confirmed past the copy slot\'s start');
+
+$sub->stop;
+$pub->stop;
+done_testing();
+
+# --- helpers -----------------------------------------------------------------
+
+# The rows of the published tables as {"schema.table" => {key json => row}},
+# rendered by to_jsonb under the native format's settings. On the publisher
+# ($filtered) only rows passing the row filter; always only the published
+# columns.
+sub rows_of
+{
+	my ($node, $filtered) = @_;
+	my %state;
+	for my $t (sort keys %published)
+	{
+		my $p = $published{$t};
+		my $cols = join ', ', @{ $p->{columns} };
+		my $where = $filtered ? "WHERE $p->{filter}" : '';
+		my $out = $node->safe_psql('postgres', qq{
+SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1;
+SELECT to_jsonb(r) FROM (SELECT $cols FROM $t $where) r;});
+		$state{$t} = {};
+		for my $line (grep { /\S/ } split /\n/, $out)
+		{
+			my $row = decode_exact($line);
+			$state{$t}{ $json->encode({ map { $_ => $row->{$_} } @{ $p->{key} } }) } = $row;
+		}
+	}
+	return \%state;
+}
+
+# The state with only the customers written after customers was published
+# (ids from 100).
+sub late_customers
+{
+	my ($state) = @_;
+	my %s = %$state;
+	my $c = $s{'public.customers'} || {};
+	$s{'public.customers'} = { map { $_ => $c->{$_} } grep { num($c->{$_}{id}) >= 100 } keys %$c };
+	return \%s;
+}
+
+# Applies native-format changes to a state (copied): an insert adds, an
+# update removes its key (the identity before the update) and adds the new
+# row (untouched TOAST columns taken from the old row), a delete removes, a
+# truncate empties. Changes that do not fit (insert of a present key, update
+# or delete of a missing one) are test failures.
+sub replay
+{
+	my ($start, $changes, $what) = @_;
+	my %state = map { $_ => { %{ $start->{$_} } } } keys %$start;
+	my @errors;
+	for my $ch (@$changes)
+	{
+		my $op = $ch->{op};
+		next if $op eq 'message' || $op eq 'begin' || $op eq 'commit';
+		my $t = "$ch->{schema}.$ch->{table}";
+		push @errors, "table $t is not published" unless $published{$t};
+		$state{$t} ||= {};
+		if ($op eq 'truncate')
+		{
+			$state{$t} = {};
+			next;
+		}
+		my $key = $ch->{key};
+		unless ($key)
+		{
+			push @errors, "no key: " . $json->encode($ch);
+			next;
+		}
+		my $k = $json->encode($key);
+		if ($op eq 'insert')
+		{
+			push @errors, "insert of a present row: $k" if exists $state{$t}{$k};
+			$state{$t}{$k} = $ch->{new};
+		}
+		elsif ($op eq 'update')
+		{
+			push @errors, "update of a missing row: $k" unless exists $state{$t}{$k};
+			my $old = delete $state{$t}{$k} || {};
+			my %new = %{ $ch->{new} };
+			$new{$_} = $old->{$_} for @{ $ch->{unchanged} || [] };
+			$state{$t}{ $json->encode({ map { $_ => $new{$_} } keys %$key }) } = \%new;
+		}
+		elsif ($op eq 'delete')
+		{
+			push @errors, "delete of a missing row: $k" unless exists $state{$t}{$k};
+			delete $state{$t}{$k};
+		}
+		else
+		{
+			push @errors, "unexpected op $op";
+		}
+	}
+	is(join("\n", @errors[ 0 .. ($#errors < 9 ? $#errors : 9) ]), '', "$what replays cleanly");
+	return %state;
+}
+
+# Compares two states table by table, reporting a few differences.
+sub same_state
+{
+	my ($got, $want, $name) = @_;
+	my @diff;
+	my %tables = map { $_ => 1 } keys %$got, keys %$want;
+	for my $t (sort keys %tables)
+	{
+		my $g = $got->{$t} || {};
+		my $w = $want->{$t} || {};
+		for my $k (sort keys %$w)
+		{
+			if (!exists $g->{$k}) { push @diff, "$t: missing $k" }
+			elsif ($json->encode($g->{$k}) ne $json->encode($w->{$k}))
+			{
+				push @diff, "$t: $k is " . $json->encode($g->{$k}) . ", want " . $json->encode($w->{$k});
+			}
+		}
+		push @diff, map { "$t: extra $_" } grep { !exists $w->{$_} } sort keys %$g;
+	}
+	my $rows = 0;
+	$rows += scalar keys %{ $want->{$_} || {} } for keys %$want;
+	ok(!@diff && $rows > 0, "$name ($rows rows)")
+	  or diag scalar(@diff) . " differences:\n" . join("\n", @diff[ 0 .. ($#diff < 9 ? $#diff : 9) ]);
+}
