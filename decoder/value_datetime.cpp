@@ -1,0 +1,92 @@
+/*
+ * value_datetime.cpp: the native writers of date, timestamp, timestamptz and
+ * interval values, equal to what to_jsonb gives under TimeZone 'UTC' and
+ * IntervalStyle 'postgres' (the settings are not pushed for these: the
+ * writers pass UTC and the style themselves).
+ */
+#include "value_native_impl.h"
+
+extern "C" {
+#include "miscadmin.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
+#include "utils/timestamp.h"
+}
+
+namespace outflow {
+namespace native {
+
+/* Years 1 to 9999 by format_timestamp_iso; the rest (BC, infinity, dates) by JsonEncodeDateTime. */
+void
+append_datetime(StringInfo out, Datum value, Oid typid)
+{
+	static const int utc = 0;
+	char buf[MAXDATELEN + 1];
+
+	/* Timestamps of years 1 to 9999 directly (in UTC for timestamptz). */
+	if (typid != DATEOID && !TIMESTAMP_NOT_FINITE(DatumGetInt64(value)))
+	{
+		size_t len = format_timestamp_iso(DatumGetInt64(value), buf);
+
+		if (len != 0)
+		{
+			out_reserve(out, static_cast<int>(len) + 9);
+			out->data[out->len++] = '"';
+			memcpy(out->data + out->len, buf, len);
+			out->len += static_cast<int>(len);
+			if (typid == TIMESTAMPTZOID)
+			{
+				memcpy(out->data + out->len, "+00:00", 6);
+				out->len += 6;
+			}
+			out->data[out->len++] = '"';
+			out->data[out->len] = '\0';
+			return;
+		}
+	}
+
+	JsonEncodeDateTime(buf, value, typid, typid == TIMESTAMPTZOID ? &utc : nullptr);
+	/* Digits, signs, 'T', ':', '.', " BC" or "infinity": nothing to escape. */
+	append_quoted_if(out, true, buf, static_cast<int>(strlen(buf)));
+}
+
+/* IntervalStyle postgres through EncodeInterval (infinite intervals on 17 and later). */
+void
+append_interval(StringInfo out, Datum value)
+{
+	Interval *span = DatumGetIntervalP(value);
+	char buf[MAXDATELEN + 1];
+
+#if PG_VERSION_NUM >= 170000
+	/* 17 added infinite intervals. */
+	if (INTERVAL_IS_NOBEGIN(span))
+	{
+		out_lit(out, "\"-infinity\"");
+		return;
+	}
+	if (INTERVAL_IS_NOEND(span))
+	{
+		out_lit(out, "\"infinity\"");
+		return;
+	}
+#endif
+#if PG_VERSION_NUM >= 150000
+	struct pg_itm itm;
+
+	interval2itm(*span, &itm);
+	EncodeInterval(&itm, INTSTYLE_POSTGRES, buf);
+#else
+	struct pg_tm tm;
+	fsec_t fsec;
+
+	if (interval2tm(*span, &tm, &fsec) != 0)
+		ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("could not convert interval to tm")));
+	EncodeInterval(&tm, fsec, INTSTYLE_POSTGRES, buf);
+#endif
+	/* Digits, signs, letters, ':', '.' and spaces: nothing to escape. */
+	append_quoted_if(out, true, buf, static_cast<int>(strlen(buf)));
+}
+
+} // namespace native
+} // namespace outflow

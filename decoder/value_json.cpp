@@ -1,0 +1,77 @@
+/*
+ * value_json.cpp: the native writers of jsonb and json values. to_jsonb
+ * gives jsonb as is and parses json text as jsonb.
+ */
+#include "value_native_impl.h"
+
+extern "C" {
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+}
+
+namespace outflow {
+namespace native {
+
+namespace {
+
+/* Whether an error from parsing valid json text as jsonb is about the value
+ * (to be worked around) rather than the server (cancel, out of memory). */
+bool
+is_value_error(int sqlerrcode)
+{
+	return ERRCODE_TO_CATEGORY(sqlerrcode) == ERRCODE_DATA_EXCEPTION ||
+		   sqlerrcode == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+}
+
+} // namespace
+
+/* JsonbToCString's canonical text, as jsonb_out writes it. */
+void
+append_jsonb(StringInfo out, Jsonb *jb)
+{
+	(void) JsonbToCString(out, &jb->root, static_cast<int>(VARSIZE(jb)));
+}
+
+/*
+ * json text, parsed as jsonb the way to_jsonb parses it. Some valid json
+ * has no jsonb form: "\u0000", numbers beyond numeric's range, escapes the
+ * database encoding cannot hold. to_jsonb fails on those; a decoder must not
+ * (the slot would be stuck), so such a value is written as its own text,
+ * which json_in has already checked to be valid JSON.
+ */
+void
+append_json_text(StringInfo out, Datum value)
+{
+	text *t = DatumGetTextPP(value);
+	char *cstr = text_to_cstring(t);
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile Datum jb = (Datum) 0;
+
+	PG_TRY();
+	{
+		jb = DirectFunctionCall1(jsonb_in, CStringGetDatum(cstr));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		if (!is_value_error(geterrcode()))
+			PG_RE_THROW();
+		FlushErrorState();
+		jb = (Datum) 0;
+	}
+	PG_END_TRY();
+
+	if (jb != (Datum) 0)
+	{
+		append_jsonb(out, DatumGetJsonbP(jb));
+		pfree(DatumGetPointer(jb));
+	}
+	else
+		appendBinaryStringInfo(out, VARDATA_ANY(t), static_cast<int>(VARSIZE_ANY_EXHDR(t)));
+	pfree(cstr);
+	if (reinterpret_cast<Pointer>(t) != DatumGetPointer(value))
+		pfree(t);
+}
+
+} // namespace native
+} // namespace outflow
