@@ -296,7 +296,17 @@ def stream_peak(slot, upto, opts, timeout):
 
 
 def memory_test(rows, with_w2j1):
-    readers = [("outflow native", "outflow", []), ("test_decoding", "test_decoding", [])]
+    # Every format of outflow and every reader of the throughput tables; wal2json
+    # format 1 writes a whole transaction as one message (optional, see --no-wal2json-v1).
+    readers = [
+        ("outflow native", "outflow", []),
+        ("outflow wal2json v2", "outflow", ["format-version", "2"]),
+        ("outflow wal2json v1", "outflow", ["format-version", "1"]),
+        ("pgoutput", "pgoutput", ["proto_version", "1", "publication_names", "bench_pub"]),
+        ("wal2json v2", "wal2json", ["format-version", "2"]),
+        ("test_decoding", "test_decoding", []),
+        ("floor", "outflow_floor", []),
+    ]
     if with_w2j1:
         readers.append(("wal2json v1", "wal2json", []))
     psql_script("CREATE TABLE big (id bigint PRIMARY KEY, t text, n numeric, ts timestamptz);")
@@ -359,7 +369,8 @@ def main():
         print("| reader | seconds | peak RSS (VmHWM) MB |")
         print("|---|---:|---:|")
         for name, secs, peak in mem:
-            print(f"| {name} | {secs:.1f} | {peak:.0f} |")
+            # A stream shorter than the sampling interval leaves no sample.
+            print(f"| {name} | {secs:.1f} | {peak:.0f} |" if peak else f"| {name} | {secs:.1f} | n/a |")
         print()
         raw["memory"] = mem
     print(f"# total {time.time() - started:.0f} s")
