@@ -21,7 +21,12 @@ check="$here/tools/stream_check"
 cluster_start crash "logical_decoding_work_mem = 64kB" "wal_sender_timeout = 0"
 D=$CLUSTER_DIR
 OPTS=(-o include-transaction=on -o add-tables=public.*)
-recv() { as_pg "$PGBIN/pg_recvlogical" -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres "$@"; }
+# The consumer is started as a plain command (not through a shell function) so
+# that $! is pg_recvlogical itself: setpriv execs it in the forked child. A
+# function would run in a subshell, and killing that would leave
+# pg_recvlogical running, holding the slot.
+RECV=("$PGBIN/pg_recvlogical" -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres)
+[ "$(id -u)" = 0 ] && RECV=(setpriv --reuid=postgres --regid=postgres --init-groups -- "${RECV[@]}")
 sql() { cluster_psql -At -c "$1"; }
 
 # wait_for 'SQL returning t' WHAT
@@ -53,8 +58,15 @@ start_consumer() {
 	local f="$D/run$nrun.recv.json"
 	as_pg touch "$f"
 	runs+=("$(confirmed):$f")
-	recv --slot s --start -f "$f" -F 1 -s 1 "${OPTS[@]}" "$@" 2>>"$D/recv.log" &
+	"${RECV[@]}" --slot s --start -f "$f" -F 1 -s 1 "${OPTS[@]}" "$@" 2>>"$D/recv.log" &
 	consumer_pid=$!
+	# make sure $! is the consumer itself (once the child has exec'ed)
+	local comm=
+	for _ in $(seq 1 100); do
+		comm=$(cat "/proc/$consumer_pid/comm" 2>/dev/null || echo exited)
+		case $comm in bash|setpriv) sleep 0.02 ;; *) break ;; esac
+	done
+	case $comm in pg_recvlogical|exited) ;; *) echo "consumer pid $consumer_pid is $comm, not pg_recvlogical"; exit 1 ;; esac
 	CONSUMER_FILE=$f
 }
 kill_consumer() { kill "-$1" "$consumer_pid" 2>/dev/null || true; wait "$consumer_pid" 2>/dev/null || true; }
@@ -93,32 +105,49 @@ writer_sql() {
 		echo "BEGIN; INSERT INTO items (id, v, n) VALUES ($i, repeat('é', $i % 50), $i.5);"
 		echo "UPDATE items SET v = 'u$i', n = n * 2 WHERE id = $((i - 3));"
 		echo "DELETE FROM items WHERE id = $((i - 7)) AND $i % 2 = 0; COMMIT;"
-		[ $((i % 150)) -eq 0 ] && echo "INSERT INTO big SELECT g, md5(g::text) || repeat('x', 100) FROM generate_series($i * 10000, $i * 10000 + 1999) g;"
+		# paced, so that consumers are killed in the middle of the stream
+		if [ $((i % 10)) -eq 0 ] && [ -n "${PACE:-}" ]; then echo "SELECT pg_sleep($PACE);"; fi
+		if [ $((i % 150)) -eq 0 ]; then
+			echo "INSERT INTO big SELECT g, md5(g::text) || repeat('x', 100) FROM generate_series($i * 10000, $i * 10000 + 1999) g;"
+		fi
 	done
 }
 
 echo "--- consumers killed with SIGKILL while a writer commits"
-writer_sql 1 1500 >"$D/writer1.sql"
+PACE=0.04 writer_sql 1 1500 >"$D/writer1.sql"
 start_consumer
 cluster_psql -f "$D/writer1.sql" >/dev/null &
 writer_pid=$!
+# Each consumer is killed once it has confirmed something (its position moved
+# past where it started), so that the next one starts from a later position
+# and may receive again what was written but not confirmed. Once the writer
+# is done the consumer is killed without waiting.
+advanced=0
 for round in 1 2 3 4 5; do
-	sleep 0.4
+	from=$(confirmed)
+	for _ in $(seq 1 1200); do
+		[ "$(confirmed)" != "$from" ] && { advanced=$((advanced + 1)); break; }
+		kill -0 "$writer_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sleep 0.$((RANDOM % 5))   # anywhere in the next feedback interval
 	kill_consumer KILL
-	echo "killed consumer $round at $(confirmed)"
+	echo "killed consumer $round (started at $from, slot now at $(confirmed))"
 	start_consumer
 done
 wait "$writer_pid"
+[ "$advanced" -ge 2 ] || { echo "only $advanced consumers confirmed anything before being killed"; exit 1; }
 
 echo "--- a large transaction spilled to disk, then the server stopped in immediate mode mid-stream"
 kill_consumer KILL
 sql "INSERT INTO big SELECT g, md5(g::text) || repeat('y', 200) FROM generate_series(1, 30000) g"
-writer_sql 1501 400 >"$D/writer2.sql"
+PACE=0.02 writer_sql 1501 400 >"$D/writer2.sql"
 start_consumer --no-loop
 cluster_psql -f "$D/writer2.sql" >/dev/null 2>&1 &
 writer_pid=$!
 # stop while the consumer is in the middle of the large transaction
-for _ in $(seq 1 1200); do grep -q '"table":"big"' "$CONSUMER_FILE" && break; sleep 0.05; done
+for _ in $(seq 1 1200); do grep -q 'yyyyyyyyyy' "$CONSUMER_FILE" && break; sleep 0.05; done
+grep -q 'yyyyyyyyyy' "$CONSUMER_FILE" || { echo "the consumer never reached the large transaction"; exit 1; }
 as_pg "$PGBIN/pg_ctl" -D "$D/data" -m immediate stop >/dev/null
 wait "$writer_pid" || true
 wait "$consumer_pid" || true

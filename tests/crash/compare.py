@@ -16,7 +16,14 @@ Checks:
     receives has commit_lsn >= its START_LSN;
   - a consumer never receives the same key twice; a key received again by a later
     consumer (a duplicate) is identical and lies after that consumer's START_LSN;
-  - together the consumers received every key of the reference (nothing lost).
+  - together the consumers received every key of the reference (nothing lost);
+  - what a consumer confirmed, it received: every key of the reference with
+    START_LSN of this run <= commit_lsn < START_LSN of the next run (the
+    position this run left the slot at) is in this run's file. (After a server
+    crash the slot may restart from an earlier position than the one last
+    confirmed: PostgreSQL keeps confirmed_flush_lsn in memory between
+    checkpoints. The next run's START_LSN is then lower and the range empty;
+    the changes are sent again, from the slot's position.)
 A file's last line without a newline (the consumer was killed in the middle of
 writing it) is ignored: it was never confirmed.
 Prints counts; exit status 1 on any failure.
@@ -53,6 +60,7 @@ def main():
                 return 1
             ref[k] = line
     seen = {}
+    files = []
     errors = 0
     total_dup = 0
 
@@ -96,9 +104,16 @@ def main():
             else:
                 seen[k] = path
                 new += 1
+        files.append((start, path, mine))
         total_dup += dup
         print("%s: from %s: %d lines, %d new, %d duplicates%s" % (
             path, start_s, len([l for l in lines if l]), new, dup, ", cut last line ignored" if cut else ""))
+    unconfirmed = 0
+    for (start, path, mine), (nxt, _, _) in zip(files, files[1:]):
+        for k in ref:
+            if start <= lsn(k[0]) < nxt and k not in mine:
+                unconfirmed += 1
+                err("%s: the slot moved past %s, but this consumer never received it" % (path, k))
     missing = [k for k in ref if k not in seen]
     for k in missing[:10]:
         err("never received: %s" % (k,))
