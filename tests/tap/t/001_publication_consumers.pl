@@ -286,8 +286,22 @@ $pub->poll_query_until('postgres',
 	"SELECT count(*) = 0 FROM outflow.slots WHERE slot_name IN ('recv_slot', 'snap_slot') AND active")
   or die 'the outflow slots stay active';
 is( $pub->safe_psql('postgres',
-		"SELECT string_agg(slot_name || ':' || coalesce(publication, '-'), ',' ORDER BY slot_name) FROM outflow.slots WHERE NOT active AND confirmed_flush_lsn >= '$slot_lsn'"),
-	'recv_slot:shop,snap_slot:-', 'outflow.slots: both outflow slots idle, confirmed past the copy slot\'s start');
+		"SELECT string_agg(slot_name || ':' || plugin || ':' || coalesce(publication, '-'), ',' ORDER BY slot_name) FROM outflow.slots"),
+	'recv_slot:outflow:shop,snap_slot:outflow:-,sub:pgoutput:-',
+	'outflow.slots lists the slots, with the publication create_slot remembered');
+# pg_recvlogical confirms what it has flushed now and then, so the slot
+# still holds the last part of what it received: outflow.changes() (with
+# the remembered publication) must send exactly that tail again, and then
+# the slot is confirmed to the end
+my @rest = map { decode_exact($_) } grep { /\S/ } split /\n/,
+  $pub->safe_psql('postgres', "SELECT change FROM outflow.changes('recv_slot')");
+ok(@rest <= @recv, 'outflow.changes() re-sends no more than pg_recvlogical got');
+is_deeply([ map { $json->encode($_) } @rest ],
+	[ map { $json->encode($_) } @recv[ @recv - @rest .. $#recv ] ],
+	sprintf('outflow.changes() re-sends the unconfirmed tail of the live stream (%d changes)', scalar @rest));
+is( $pub->safe_psql('postgres',
+		"SELECT confirmed_flush_lsn >= '$end_lsn' AND lag_bytes IS NOT NULL FROM outflow.slots WHERE slot_name = 'recv_slot'"),
+	't', 'outflow.slots: recv_slot confirmed to the end after outflow.changes()');
 
 $sub->stop;
 $pub->stop;
