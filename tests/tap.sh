@@ -16,7 +16,7 @@ pg_regress=$src/test/regress/pg_regress
 perl -MIPC::Run -e 1 2>/dev/null || { echo "IPC::Run missing (apt-get install libipc-run-perl)"; exit 1; }
 
 dir=$(mktemp -d /tmp/outflow-tap.XXXXXX)
-cp -r "$here/tap/t" "$dir/t"
+cp -r "$here/tap/t" "$here/tap/lib" "$dir/"
 # the server configuration every cluster gets (TEMP_CONFIG is read by
 # PostgreSQL::Test::Cluster::init): logical decoding, and
 # output_plugin_libraries where the server knows it
@@ -35,7 +35,7 @@ if [ ${#tests[@]} -eq 0 ]; then
 fi
 
 rc=0
-(cd "$dir" && "${as[@]}" env PATH="$bindir:$PATH" PERL5LIB="$perl_lib" PG_REGRESS="$pg_regress" \
+(cd "$dir" && "${as[@]}" env PATH="$bindir:$PATH" PERL5LIB="$perl_lib:$dir/lib" PG_REGRESS="$pg_regress" \
 	TESTDIR="$dir" TEMP_CONFIG="$dir/temp.conf" \
 	prove --timer ${PROVE_FLAGS:-} "${tests[@]}") || rc=$?
 if [ "$rc" -eq 0 ]; then

@@ -19,20 +19,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
-use JSON::PP;
-use Time::HiRes qw(usleep);
-
-my $json = JSON::PP->new->canonical;
-
-# Decodes JSON keeping every number's literal text (numeric 1297.50 must stay
-# 1297.50, not become 1297.5): bare numbers become "#num:<text>" strings.
-sub decode_exact
-{
-	my ($text) = @_;
-	$text =~ s/("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/defined $1 ? $1 : "\"#num:$2\""/ge;
-	return $json->decode($text);
-}
-sub num { my ($v) = @_; $v =~ s/^#num://; return $v; }
+use OutflowTap;
 
 # What the publication publishes, and what we compare.
 my %published = (
@@ -101,18 +88,7 @@ is( $pub->safe_psql('postgres',
 
 # the live consumer, following the publication from the start
 my $tmp = PostgreSQL::Test::Utils::tempdir;
-my $recv_file = "$tmp/recv.json";
-my ($recv_stdout, $recv_stderr) = ('', '');
-my $recv = IPC::Run::start(
-	[
-		'pg_recvlogical', '-d', $pub->connstr('postgres'),
-		'-S', 'recv_slot', '--start', '-f', $recv_file, '-F', '1', '-s', '1',
-		'-o', 'publication_names=shop'
-	],
-	'>', \$recv_stdout, '2>', \$recv_stderr);
-$pub->poll_query_until('postgres',
-	"SELECT active FROM outflow.slots WHERE slot_name = 'recv_slot'")
-  or die "pg_recvlogical did not connect: $recv_stderr";
+my $recv = start_recvlogical($pub, 'recv_slot', "$tmp/recv.json", publication_names => 'shop');
 
 # the native subscriber
 my $pub_conn = $pub->connstr . ' dbname=postgres';
@@ -160,7 +136,7 @@ $pub->safe_psql('postgres', orders_round(1000, 300));
 
 # --- initial copy under an exported snapshot (README "Initial copy consistent
 # with the stream"), with writes before and during the copy ----------------
-my $state_at_slot = rows_of($pub, 1);
+my $state_at_slot = rows_of($pub, \%published, 1);
 delete $state_at_slot->{'public.customers'};    # not published yet
 my ($repl_in, $repl_out, $repl_err) = ('', '', '');
 my $repl = IPC::Run::start(
@@ -183,7 +159,7 @@ $copy->query_safe('COMMIT;');
 $copy->quit;
 $repl_in .= "\\q\n";
 $repl->finish;
-my @snapshot_rows = map { decode_exact($_) } grep { /\S/ } split /\n/, $snapshot_text;
+my @snapshot_rows = decode_lines($snapshot_text);
 $pub->safe_psql('postgres', orders_round(4000, 100));    # after the copy
 
 # the copy is the state at the slot's creation
@@ -191,7 +167,7 @@ my %copy_state;
 for my $r (@snapshot_rows)
 {
 	my $t = "$r->{schema}.$r->{table}";
-	$copy_state{$t}{ $json->encode($r->{key}) } = $r->{new};
+	$copy_state{$t}{ encode($r->{key}) } = $r->{new};
 	die "snapshot() row with op $r->{op}" unless $r->{op} eq 'read';
 }
 same_state(\%copy_state, $state_at_slot, 'snapshot() under the exported snapshot = the rows at the slot\'s start');
@@ -218,26 +194,20 @@ DELETE FROM customers WHERE id >= 100 AND id % 7 = 0;
 $pub->safe_psql('postgres', orders_round(5000, 100));
 
 # --- everything written: wait for the consumers ----------------------------
-$pub->safe_psql('postgres', 'SELECT outflow.heartbeat()');
+my $recv_text = stop_after_heartbeat($pub, $recv);
 my $end_lsn = $pub->lsn('insert');
 $pub->wait_for_catchup('sub');
-my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
-until (-e $recv_file && slurp_file($recv_file) =~ /"prefix":"outflow\.heartbeat"/)
-{
-	$recv->pump_nb;
-	die "pg_recvlogical never got the heartbeat: $recv_stderr" if time > $deadline || !$recv->pumpable;
-	usleep(100_000);
-}
-$recv->signal('INT');
-$recv->finish;
-my $recv_text = slurp_file($recv_file);
-my @recv = map { decode_exact($_) } grep { /\S/ } split /\n/, $recv_text;
+my @recv = decode_lines($recv_text);
 
 my $snap_text = $pub->pg_recvlogical_upto('postgres', 'snap_slot', $end_lsn,
 	$PostgreSQL::Test::Utils::timeout_default, 'publication_names' => 'shop');
-my @snap_stream = map { decode_exact($_) } grep { /\S/ } split /\n/, $snap_text;
+my @snap_stream = decode_lines($snap_text);
 note sprintf('live stream: %d changes, copy: %d rows, copy slot stream: %d changes',
 	scalar @recv, scalar @snapshot_rows, scalar @snap_stream);
+
+# customers: the subscriber copied its early rows when it refreshed; the
+# stream has only what was written after the table was added (ids from 100)
+sub late { return keep_rows($_[0], 'public.customers', sub { num($_[0]{id}) >= 100 }); }
 
 # --- 1. the three agree -----------------------------------------------------
 my %ops;
@@ -247,15 +217,13 @@ ok($ops{insert} && $ops{update} && $ops{delete} && $ops{truncate} && $ops{messag
   or diag explain \%ops;
 ok((grep { $_->{op} eq 'update' && $_->{old} } @recv), 'the live stream has key-changing updates');
 
-my $pub_rows = rows_of($pub, 1);
-my $sub_rows = rows_of($sub, 0);
-my %streamed = replay({}, \@recv, 'live stream');
+my $pub_rows = rows_of($pub, \%published, 1);
+my $sub_rows = rows_of($sub, \%published, 0);
+my $streamed = replay({}, \@recv, 'live stream', \%published);
 same_state($sub_rows, $pub_rows, 'subscriber = publisher rows in the filter, published columns');
-# customers: the subscriber copied its early rows when it refreshed; the
-# stream has only what was written after the table was added
-same_state(\%streamed, late_customers($pub_rows), 'replayed live stream = publisher (customers: rows written after ALTER PUBLICATION)');
-same_state(\%streamed, late_customers($sub_rows), 'replayed live stream = subscriber (customers: rows written after ALTER PUBLICATION)');
-ok(scalar(keys %{ $sub_rows->{'public.customers'} }) > scalar(keys %{ $streamed{'public.customers'} }),
+same_state($streamed, late($pub_rows), 'replayed live stream = publisher (customers: rows written after ALTER PUBLICATION)');
+same_state($streamed, late($sub_rows), 'replayed live stream = subscriber (customers: rows written after ALTER PUBLICATION)');
+ok(scalar(keys %{ $sub_rows->{'public.customers'} }) > scalar(keys %{ $streamed->{'public.customers'} }),
 	'the subscriber has the early customers (copied at REFRESH), the stream does not');
 is($sub->safe_psql('postgres', 'SELECT count(*) FROM orders WHERE secret_note IS NOT NULL')
 	  . '/' . $sub->safe_psql('postgres', 'SELECT count(*) FROM customers WHERE tax_ssn IS NOT NULL'),
@@ -272,8 +240,8 @@ for my $h (@hidden)
 like($recv_text, qr/"customer":"customer \d+"/, 'the published columns do appear (the search is not vacuous)');
 
 # --- 3. copy + its slot's stream = the table -------------------------------
-my %rebuilt = replay(\%copy_state, \@snap_stream, 'copy slot stream');
-same_state(\%rebuilt, late_customers($pub_rows), 'snapshot() + stream of the exporting slot = publisher');
+my $rebuilt = replay(\%copy_state, \@snap_stream, 'copy slot stream', \%published);
+same_state($rebuilt, late($pub_rows), 'snapshot() + stream of the exporting slot = publisher');
 # the copy slot's stream is the tail of the live stream, byte for byte
 my @recv_lines = grep { /\S/ } split /\n/, $recv_text;
 my @snap_lines = grep { /\S/ } split /\n/, $snap_text;
@@ -293,11 +261,11 @@ is( $pub->safe_psql('postgres',
 # still holds the last part of what it received: outflow.changes() (with
 # the remembered publication) must send exactly that tail again, and then
 # the slot is confirmed to the end
-my @rest = map { decode_exact($_) } grep { /\S/ } split /\n/,
-  $pub->safe_psql('postgres', "SELECT change FROM outflow.changes('recv_slot')");
+my @rest = decode_lines(
+  $pub->safe_psql('postgres', "SELECT change FROM outflow.changes('recv_slot')"));
 ok(@rest <= @recv, 'outflow.changes() re-sends no more than pg_recvlogical got');
-is_deeply([ map { $json->encode($_) } @rest ],
-	[ map { $json->encode($_) } @recv[ @recv - @rest .. $#recv ] ],
+is_deeply([ map { encode($_) } @rest ],
+	[ map { encode($_) } @recv[ @recv - @rest .. $#recv ] ],
 	sprintf('outflow.changes() re-sends the unconfirmed tail of the live stream (%d changes)', scalar @rest));
 is( $pub->safe_psql('postgres',
 		"SELECT confirmed_flush_lsn >= '$end_lsn' AND lag_bytes IS NOT NULL FROM outflow.slots WHERE slot_name = 'recv_slot'"),
@@ -306,124 +274,3 @@ is( $pub->safe_psql('postgres',
 $sub->stop;
 $pub->stop;
 done_testing();
-
-# --- helpers -----------------------------------------------------------------
-
-# The rows of the published tables as {"schema.table" => {key json => row}},
-# rendered by to_jsonb under the native format's settings. On the publisher
-# ($filtered) only rows passing the row filter; always only the published
-# columns.
-sub rows_of
-{
-	my ($node, $filtered) = @_;
-	my %state;
-	for my $t (sort keys %published)
-	{
-		my $p = $published{$t};
-		my $cols = join ', ', @{ $p->{columns} };
-		my $where = $filtered ? "WHERE $p->{filter}" : '';
-		my $out = $node->safe_psql('postgres', qq{
-SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1;
-SELECT to_jsonb(r) FROM (SELECT $cols FROM $t $where) r;});
-		$state{$t} = {};
-		for my $line (grep { /\S/ } split /\n/, $out)
-		{
-			my $row = decode_exact($line);
-			$state{$t}{ $json->encode({ map { $_ => $row->{$_} } @{ $p->{key} } }) } = $row;
-		}
-	}
-	return \%state;
-}
-
-# The state with only the customers written after customers was published
-# (ids from 100).
-sub late_customers
-{
-	my ($state) = @_;
-	my %s = %$state;
-	my $c = $s{'public.customers'} || {};
-	$s{'public.customers'} = { map { $_ => $c->{$_} } grep { num($c->{$_}{id}) >= 100 } keys %$c };
-	return \%s;
-}
-
-# Applies native-format changes to a state (copied): an insert adds, an
-# update removes its key (the identity before the update) and adds the new
-# row (untouched TOAST columns taken from the old row), a delete removes, a
-# truncate empties. Changes that do not fit (insert of a present key, update
-# or delete of a missing one) are test failures.
-sub replay
-{
-	my ($start, $changes, $what) = @_;
-	my %state = map { $_ => { %{ $start->{$_} } } } keys %$start;
-	my @errors;
-	for my $ch (@$changes)
-	{
-		my $op = $ch->{op};
-		next if $op eq 'message' || $op eq 'begin' || $op eq 'commit';
-		my $t = "$ch->{schema}.$ch->{table}";
-		push @errors, "table $t is not published" unless $published{$t};
-		$state{$t} ||= {};
-		if ($op eq 'truncate')
-		{
-			$state{$t} = {};
-			next;
-		}
-		my $key = $ch->{key};
-		unless ($key)
-		{
-			push @errors, "no key: " . $json->encode($ch);
-			next;
-		}
-		my $k = $json->encode($key);
-		if ($op eq 'insert')
-		{
-			push @errors, "insert of a present row: $k" if exists $state{$t}{$k};
-			$state{$t}{$k} = $ch->{new};
-		}
-		elsif ($op eq 'update')
-		{
-			push @errors, "update of a missing row: $k" unless exists $state{$t}{$k};
-			my $old = delete $state{$t}{$k} || {};
-			my %new = %{ $ch->{new} };
-			$new{$_} = $old->{$_} for @{ $ch->{unchanged} || [] };
-			$state{$t}{ $json->encode({ map { $_ => $new{$_} } keys %$key }) } = \%new;
-		}
-		elsif ($op eq 'delete')
-		{
-			push @errors, "delete of a missing row: $k" unless exists $state{$t}{$k};
-			delete $state{$t}{$k};
-		}
-		else
-		{
-			push @errors, "unexpected op $op";
-		}
-	}
-	is(join("\n", @errors[ 0 .. ($#errors < 9 ? $#errors : 9) ]), '', "$what replays cleanly");
-	return %state;
-}
-
-# Compares two states table by table, reporting a few differences.
-sub same_state
-{
-	my ($got, $want, $name) = @_;
-	my @diff;
-	my %tables = map { $_ => 1 } keys %$got, keys %$want;
-	for my $t (sort keys %tables)
-	{
-		my $g = $got->{$t} || {};
-		my $w = $want->{$t} || {};
-		for my $k (sort keys %$w)
-		{
-			if (!exists $g->{$k}) { push @diff, "$t: missing $k" }
-			elsif ($json->encode($g->{$k}) ne $json->encode($w->{$k}))
-			{
-				push @diff, "$t: $k is " . $json->encode($g->{$k}) . ", want " . $json->encode($w->{$k});
-			}
-		}
-		push @diff, map { "$t: extra $_" } grep { !exists $w->{$_} } sort keys %$g;
-	}
-	my $rows = 0;
-	$rows += scalar keys %{ $want->{$_} || {} } for keys %$want;
-	ok(!@diff && $rows > 0, "$name ($rows rows)")
-	  or diag scalar(@diff) . " differences:\n" . join("\n", @diff[ 0 .. ($#diff < 9 ? $#diff : 9) ]);
-}
