@@ -19,6 +19,17 @@ our @EXPORT = qw(decode_exact decode_lines encode num rows_of replay same_state
 
 my $json = JSON::PP->new->canonical;
 
+# Consumers started, stopped at exit also when a test dies half-way (the
+# clusters' own END blocks stop the servers).
+my @consumers;
+END
+{
+	for my $run (@consumers)
+	{
+		$run->kill_kill if $run->pumpable;
+	}
+}
+
 sub encode { return $json->encode($_[0]); }
 
 # Decodes JSON keeping every number's literal text (numeric 1297.50 must stay
@@ -185,9 +196,10 @@ sub start_recvlogical
 	$h->{run} = IPC::Run::start(
 		[
 			'pg_recvlogical', '-d', $node->connstr('postgres'), '-S', $slot, '--start',
-			'-f', $file, '-F', '1', '-s', '1', @o
+			'-f', $file, '-F', '1', '-s', '1', '--no-loop', @o
 		],
 		'>', \$h->{stdout}, '2>', \$h->{stderr});
+	push @consumers, $h->{run};
 	$node->poll_query_until('postgres', "SELECT active FROM pg_replication_slots WHERE slot_name = '$slot'")
 	  or die "pg_recvlogical did not connect: $h->{stderr}";
 	return $h;
