@@ -199,6 +199,10 @@ my $end_lsn = $pub->lsn('insert');
 $pub->wait_for_catchup('sub');
 my @recv = decode_lines($recv_text);
 
+# README step 3, from SQL: remember the publication, then outflow.peek()
+# reads what pg_recvlogical will read
+$pub->safe_psql('postgres', "INSERT INTO outflow.slot_publication (slot_name, publication) VALUES ('snap_slot', 'shop')");
+my @snap_peek = decode_lines($pub->safe_psql('postgres', "SELECT change FROM outflow.peek('snap_slot', '$end_lsn')"));
 my $snap_text = $pub->pg_recvlogical_upto('postgres', 'snap_slot', $end_lsn,
 	$PostgreSQL::Test::Utils::timeout_default, 'publication_names' => 'shop');
 my @snap_stream = decode_lines($snap_text);
@@ -242,6 +246,8 @@ like($recv_text, qr/"customer":"customer \d+"/, 'the published columns do appear
 # --- 3. copy + its slot's stream = the table -------------------------------
 my $rebuilt = replay(\%copy_state, \@snap_stream, 'copy slot stream', \%published);
 same_state($rebuilt, late($pub_rows), 'snapshot() + stream of the exporting slot = publisher');
+is_deeply([ map { encode($_) } @snap_peek ], [ map { encode($_) } @snap_stream ],
+	'outflow.peek() with the remembered publication = pg_recvlogical with publication_names');
 # the copy slot's stream is the tail of the live stream, byte for byte
 my @recv_lines = grep { /\S/ } split /\n/, $recv_text;
 my @snap_lines = grep { /\S/ } split /\n/, $snap_text;
@@ -255,8 +261,8 @@ $pub->poll_query_until('postgres',
   or die 'the outflow slots stay active';
 is( $pub->safe_psql('postgres',
 		"SELECT string_agg(slot_name || ':' || plugin || ':' || coalesce(publication, '-'), ',' ORDER BY slot_name) FROM outflow.slots"),
-	'recv_slot:outflow:shop,snap_slot:outflow:-,sub:pgoutput:-',
-	'outflow.slots lists the slots, with the publication create_slot remembered');
+	'recv_slot:outflow:shop,snap_slot:outflow:shop,sub:pgoutput:-',
+	'outflow.slots lists the slots, with the remembered publications');
 # pg_recvlogical confirms what it has flushed now and then, so the slot
 # still holds the last part of what it received: outflow.changes() (with
 # the remembered publication) must send exactly that tail again, and then
