@@ -22,9 +22,9 @@ as_pg "$PGBIN/pg_recvlogical" -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres 
 	--slot demo --create-slot -P outflow
 out="$CLUSTER_DIR/changes.json"
 as_pg touch "$out"
-as_pg "$PGBIN/pg_recvlogical" -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres \
-	--slot demo --start -f "$out" -F 1 -o include-transaction=true &
-recv=$!
+as_pg_bg "$PGBIN/pg_recvlogical" -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres \
+	--slot demo --start -f "$out" -F 1 -o include-transaction=true
+recv=$BG_PID
 
 cluster_psql <<'SQL'
 INSERT INTO orders (id, customer, total, items, tags)
