@@ -32,6 +32,12 @@
 extern "C" {
 #include "access/detoast.h"
 #include "common/shortest_dec.h"
+#include "miscadmin.h"
+#include "pgtime.h"
+#include "utils/array.h"
+#include "utils/arrayaccess.h"
+#include "utils/datetime.h"
+#include "utils/lsyscache.h"
 #include "utils/float.h"
 #include "utils/fmgroids.h"
 #include "utils/uuid.h"
@@ -174,9 +180,195 @@ fast_of(Oid typoutput)
 			return W2jFast::Float8;
 		case F_NUMERIC_OUT:
 			return W2jFast::Numeric;
+		case F_TIMESTAMP_OUT:
+			return W2jFast::Timestamp;
+		case F_TIMESTAMPTZ_OUT:
+			return W2jFast::TimestampTz;
 		default:
 			return W2jFast::None;
 	}
+}
+
+/* The direct rendering of column values of typid with output function typoutput. */
+W2jFast
+fast_of_column(Oid typid, Oid typoutput)
+{
+	if (typoutput == F_ARRAY_OUT)
+	{
+		Oid elem = get_element_type(getBaseType(typid));
+
+		return elem == TEXTOID || elem == VARCHAROID ? W2jFast::TextArray : W2jFast::None;
+	}
+	return fast_of(typoutput);
+}
+
+/*
+ * A timestamp (local time, microseconds) as timestamp_out writes it under
+ * DateStyle ISO: "YYYY-MM-DD HH:MM:SS[.ffffff]". Years 1 to 9999 only;
+ * returns 0 for the rest. buf needs kTimestampIsoMax + 1 bytes.
+ */
+size_t
+format_timestamp_iso_space(int64 t, char *buf)
+{
+	/* Far from the ends of int64, so that adding a zone offset cannot overflow. */
+	if (t <= -(INT64CONST(1) << 60) || t >= (INT64CONST(1) << 60))
+		return 0;
+	size_t len = format_timestamp_iso(t, buf);
+
+	if (len != 0)
+		buf[10] = ' '; /* ISO style puts a space where XSD puts 'T' */
+	return len;
+}
+
+/* Appends the zone as EncodeTimezone writes it in ISO style: +HH, +HH:MM or +HH:MM:SS. */
+size_t
+format_iso_zone(int tz, char *buf)
+{
+	const char *pairs = kDigitPairs.text;
+	int sec = tz < 0 ? -tz : tz;
+	int min = sec / 60;
+	int hour;
+	size_t len = 0;
+
+	sec -= min * 60;
+	hour = min / 60;
+	min -= hour * 60;
+	/* tz is seconds west of Greenwich: the sign shown is the opposite. */
+	buf[len++] = tz <= 0 ? '+' : '-';
+	if (hour >= 100)
+		return 0; /* not a real zone; the general path decides */
+	buf[len++] = pairs[2 * hour];
+	buf[len++] = pairs[2 * hour + 1];
+	if (sec != 0 || min != 0)
+	{
+		buf[len++] = ':';
+		buf[len++] = pairs[2 * min];
+		buf[len++] = pairs[2 * min + 1];
+	}
+	if (sec != 0)
+	{
+		buf[len++] = ':';
+		buf[len++] = pairs[2 * sec];
+		buf[len++] = pairs[2 * sec + 1];
+	}
+	return len;
+}
+
+/*
+ * timestamptz_out's text under DateStyle ISO when the session's TimeZone has
+ * one fixed UTC offset (UTC, Etc/GMT+5, '+05:30'): local time, then the
+ * offset. Returns 0 when another style, zone or year range needs the
+ * output function.
+ */
+size_t
+format_timestamptz_iso(TimestampTz t, char *buf)
+{
+	long gmtoff;
+
+	if (DateStyle != USE_ISO_DATES || TIMESTAMP_NOT_FINITE(t) || session_timezone == NULL ||
+		!pg_get_timezone_offset(session_timezone, &gmtoff))
+		return 0;
+	if (gmtoff <= -100 * SECS_PER_HOUR || gmtoff >= 100 * SECS_PER_HOUR)
+		return 0;
+	size_t len = format_timestamp_iso_space(t + static_cast<int64>(gmtoff) * USECS_PER_SEC, buf);
+
+	if (len == 0)
+		return 0;
+	size_t zlen = format_iso_zone(static_cast<int>(-gmtoff), buf + len);
+
+	return zlen == 0 ? 0 : len + zlen;
+}
+
+/* Whether array_out puts an element in double quotes (typdelim ','). */
+bool
+array_elem_needs_quotes(const char *s, size_t len)
+{
+	if (len == 0)
+		return true;
+	if (len == 4 && pg_strncasecmp(s, "NULL", 4) == 0)
+		return true;
+	for (size_t i = 0; i < len; i++)
+	{
+		switch (s[i])
+		{
+			case '"':
+			case '\\':
+			case '{':
+			case '}':
+			case ',':
+			case ' ':
+			case '\t':
+			case '\n':
+			case '\r':
+			case '\v':
+			case '\f':
+				return true;
+			default:
+				break;
+		}
+	}
+	return false;
+}
+
+/*
+ * array_out's text of a one-dimensional text or varchar array with lower
+ * bound 1 (or of an empty array), into buf: "{a,\"b c\",NULL}". Returns
+ * false, writing nothing, for other shapes.
+ */
+bool
+text_array_out(Datum value, StringInfo buf)
+{
+	ArrayType *arr = DatumGetArrayTypeP(value);
+	int ndim = ARR_NDIM(arr);
+	bool done = false;
+
+	if (ndim == 0)
+	{
+		appendStringInfoString(buf, "{}");
+		done = true;
+	}
+	else if (ndim == 1 && ARR_LBOUND(arr)[0] == 1)
+	{
+		int nitems = ARR_DIMS(arr)[0];
+		array_iter iter;
+
+		array_iter_setup(&iter, reinterpret_cast<AnyArrayType *>(arr));
+		appendStringInfoCharMacro(buf, '{');
+		for (int i = 0; i < nitems; i++)
+		{
+			bool isnull;
+			Datum elem = array_iter_next(&iter, &isnull, i, -1, false, TYPALIGN_INT);
+
+			if (i > 0)
+				appendStringInfoCharMacro(buf, ',');
+			if (isnull)
+			{
+				appendBinaryStringInfo(buf, "NULL", 4);
+				continue;
+			}
+			const char *s = VARDATA_ANY(DatumGetPointer(elem));
+			size_t len = VARSIZE_ANY_EXHDR(DatumGetPointer(elem));
+
+			if (!array_elem_needs_quotes(s, len))
+			{
+				appendBinaryStringInfo(buf, s, static_cast<int>(len));
+				continue;
+			}
+			appendStringInfoCharMacro(buf, '"');
+			for (size_t k = 0; k < len; k++)
+			{
+				if (s[k] == '"' || s[k] == '\\')
+					appendStringInfoCharMacro(buf, '\\');
+				appendStringInfoCharMacro(buf, s[k]);
+			}
+			appendStringInfoCharMacro(buf, '"');
+		}
+		appendStringInfoCharMacro(buf, '}');
+		done = true;
+	}
+	if (reinterpret_cast<Pointer>(arr) != DatumGetPointer(value))
+		pfree(arr);
+	return done;
 }
 
 /*
@@ -196,7 +388,20 @@ fast_text(const W2jCol &col, Datum value, char *buf, const char **str, size_t *l
 		case W2jFast::None:
 		case W2jFast::Text:
 		case W2jFast::Numeric:
+		case W2jFast::TextArray:
 			return false;
+		case W2jFast::Timestamp:
+			if (DateStyle != USE_ISO_DATES || TIMESTAMP_NOT_FINITE(DatumGetTimestamp(value)))
+				return false;
+			*len = format_timestamp_iso_space(DatumGetTimestamp(value), buf);
+			if (*len == 0)
+				return false;
+			break;
+		case W2jFast::TimestampTz:
+			*len = format_timestamptz_iso(DatumGetTimestampTz(value), buf);
+			if (*len == 0)
+				return false;
+			break;
 		case W2jFast::Int2:
 			*len = format_int64(DatumGetInt16(value), buf);
 			break;
@@ -313,9 +518,29 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 
 		getTypeOutputInfo(attr->atttypid, &typoutput, &typisvarlena);
 		fmgr_info_cxt(typoutput, &col.out_fn, rel.cxt);
-		col.fast = fast_of(typoutput);
+		col.fast = fast_of_column(attr->atttypid, typoutput);
 
 		col.default_json = opts.include_default ? default_token(relation, attr) : "null";
+
+		if (version == 2)
+		{
+			/* What format 2 writes before each value of this column, built once. */
+			StringInfoData prefix;
+
+			initStringInfo(&prefix);
+			appendStringInfoString(&prefix, "{\"name\":");
+			appendBinaryStringInfo(&prefix, rel.cols[i].name_json, rel.cols[i].name_json_len);
+			if (opts.include_types)
+			{
+				appendStringInfoString(&prefix, ",\"type\":");
+				appendBinaryStringInfo(&prefix, col.type_json, col.type_json_len);
+			}
+			if (opts.include_type_oids)
+				appendStringInfo(&prefix, ",\"typeoid\":%d", static_cast<int>(col.typid));
+			appendStringInfoString(&prefix, ",\"value\":");
+			col.v2_value_prefix = prefix.data;
+			col.v2_value_prefix_len = prefix.len;
+		}
 	}
 
 	/* Primary key and replica identity, as wal2json finds them. */
@@ -352,6 +577,32 @@ w2j_append_value(StringInfo out, W2jCol &col, W2jKind kind, Datum value, bool nu
 	}
 	if (col.fast == W2jFast::Numeric && kind == W2jKind::Number && out_numeric_finite(out, value, numbers_as_strings))
 		return;
+	if (col.fast == W2jFast::TextArray && kind == W2jKind::Text)
+	{
+		StringInfoData arr_text;
+
+		initStringInfo(&arr_text);
+		if (text_array_out(value, &arr_text))
+		{
+			out_json_string_len(out, arr_text.data, arr_text.len);
+			pfree(arr_text.data);
+			return;
+		}
+		pfree(arr_text.data);
+	}
+	if (kind == W2jKind::Number && !numbers_as_strings &&
+		(col.fast == W2jFast::Int2 || col.fast == W2jFast::Int4 || col.fast == W2jFast::Int8))
+	{
+		/* Decimal digits and a sign: a JSON number as it is. */
+		char *dst = out_reserve(out, static_cast<int>(kInt64DecimalMax));
+		int64 v = col.fast == W2jFast::Int2   ? DatumGetInt16(value)
+				  : col.fast == W2jFast::Int4 ? DatumGetInt32(value)
+											  : DatumGetInt64(value);
+
+		out->len += static_cast<int>(format_int64(v, dst));
+		out->data[out->len] = '\0';
+		return;
+	}
 	if (!fast_text(col, value, buf, &str, &len))
 	{
 		plain = col.varlena ? PointerGetDatum(PG_DETOAST_DATUM(value)) : value;

@@ -41,7 +41,10 @@ enum class W2jFast : uint8
 	Uuid,
 	Float4, /* shortest round-trip digits, when extra_float_digits > 0 */
 	Float8,
-	Numeric /* finite values from the stored digits */
+	Numeric, /* finite values from the stored digits */
+	Timestamp,	 /* DateStyle ISO, years 1 to 9999 */
+	TimestampTz, /* DateStyle ISO, a TimeZone with one fixed UTC offset, years 1 to 9999 */
+	TextArray	 /* array_out of a text or varchar array: one dimension, lower bound 1 */
 };
 
 /* One attribute, as the wal2json formats need it. */
@@ -60,6 +63,8 @@ struct W2jCol
 	const char *type_json; /* the type name as a JSON token, for this format's options */
 	int type_json_len;
 	const char *default_json; /* "expr" or null, when include-default */
+	const char *v2_value_prefix; /* format 2: {"name":..,"type":..,"typeoid":..,"value": as the options ask */
+	int v2_value_prefix_len;
 	FmgrInfo out_fn;	   /* the type's output function */
 };
 

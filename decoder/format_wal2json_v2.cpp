@@ -103,6 +103,26 @@ Wal2jsonV2::commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 	OutputPluginWrite(s.ctx, true);
 }
 
+/* ,"optional":..,"position":..,"default":.. of a column of "columns", as the options ask. */
+void
+write_change_extras(const Options &o, StringInfo out, const W2jCol &col)
+{
+	if (o.include_not_null)
+	{
+		if (col.not_null)
+			out_lit(out, ",\"optional\":false");
+		else
+			out_lit(out, ",\"optional\":true");
+	}
+	if (o.include_column_positions)
+		appendStringInfo(out, ",\"position\":%d", col.attnum);
+	if (o.include_default)
+	{
+		out_lit(out, ",\"default\":");
+		appendStringInfoString(out, col.default_json);
+	}
+}
+
 /* The elements of "columns", "identity" or "pk" for one tuple. */
 void
 write_tuple(const Options &o, StringInfo out, const RowChange &c, HeapTuple tup, Part part)
@@ -132,6 +152,19 @@ write_tuple(const Options &o, StringInfo out, const RowChange &c, HeapTuple tup,
 		if (need_sep)
 			out_char(out, ',');
 		need_sep = true;
+		if (part != Part::Pk)
+		{
+			/* {"name":..,"type":..,"typeoid":..,"value": prepared by w2j_build_relation. */
+			out_bytes(out, col.v2_value_prefix, col.v2_value_prefix_len);
+			if (w.nulls[i])
+				out_lit(out, "null");
+			else
+				w2j_append_value(out, col, col.kind, w.values[i], o.numeric_data_types_as_string);
+			if (part == Part::Change)
+				write_change_extras(o, out, col);
+			out_char(out, '}');
+			continue;
+		}
 		out_lit(out, "{\"name\":");
 		out_bytes(out, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len);
 		if (o.include_types)
@@ -141,29 +174,7 @@ write_tuple(const Options &o, StringInfo out, const RowChange &c, HeapTuple tup,
 		}
 		if (o.include_type_oids)
 			appendStringInfo(out, ",\"typeoid\":%d", static_cast<int>(col.typid));
-		if (part != Part::Pk)
-		{
-			out_lit(out, ",\"value\":");
-			if (w.nulls[i])
-				out_lit(out, "null");
-			else
-				w2j_append_value(out, col, col.kind, w.values[i], o.numeric_data_types_as_string);
-		}
-		if (part == Part::Change && o.include_not_null)
-		{
-			if (col.not_null)
-				out_lit(out, ",\"optional\":false");
-			else
-				out_lit(out, ",\"optional\":true");
-		}
-		if (part == Part::Change && o.include_column_positions)
-			appendStringInfo(out, ",\"position\":%d", col.attnum);
-		if (part == Part::Change && o.include_default)
-		{
-			out_lit(out, ",\"default\":");
-			appendStringInfoString(out, col.default_json);
-		}
-		out_char(out, '}');
+		out_char(out, '}'); /* "pk": names and types only */
 	}
 }
 

@@ -64,10 +64,86 @@ out_lit(StringInfo out, const char (&lit)[N])
 	out_bytes(out, lit, static_cast<int>(N - 1));
 }
 
+/* Whether none of the eight bytes in w is below 0x20, '"' or '\\' (false may be a false alarm). */
+inline bool
+json_word_plain(uint64 w)
+{
+	const uint64 ones = UINT64CONST(0x0101010101010101);
+	const uint64 highs = UINT64CONST(0x8080808080808080);
+	uint64 quote = w ^ (ones * '"');
+	uint64 bslash = w ^ (ones * '\\');
+
+	return (((w - ones * 0x20) | (quote - ones) | (bslash - ones)) & ~w & highs) == 0;
+}
+
+/*
+ * Appends the escaped bytes of str[0..len) and the closing quote, the same
+ * bytes as json_escape_body. Room for the worst case (six bytes per input
+ * byte) is made once per chunk, so that escapes cost no call.
+ */
+inline void
+out_json_escape_tail(StringInfo out, const char *str, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const size_t chunk_max = 8192;
+
+	while (len > 0)
+	{
+		size_t n = len < chunk_max ? len : chunk_max;
+		char *dst = out_reserve(out, static_cast<int>(6 * n + 1));
+		char *p = dst;
+		size_t i = 0;
+
+		while (i < n)
+		{
+			uint64 w;
+
+			if (i + 8 <= n)
+			{
+				memcpy(&w, str + i, 8);
+				if (json_word_plain(w))
+				{
+					memcpy(p, &w, 8);
+					p += 8;
+					i += 8;
+					continue;
+				}
+			}
+			unsigned char c = static_cast<unsigned char>(str[i++]);
+			char code = kJsonEscape.code[c];
+
+			if (code == 0)
+				*p++ = static_cast<char>(c);
+			else if (code == 'u')
+			{
+				p[0] = '\\';
+				p[1] = 'u';
+				p[2] = '0';
+				p[3] = '0';
+				p[4] = hex[c >> 4];
+				p[5] = hex[c & 0xF];
+				p += 6;
+			}
+			else
+			{
+				p[0] = '\\';
+				p[1] = code;
+				p += 2;
+			}
+		}
+		out->len += static_cast<int>(p - dst);
+		str += n;
+		len -= n;
+	}
+	out_reserve(out, 1);
+	out->data[out->len++] = '"';
+	out->data[out->len] = '\0';
+}
+
 /*
  * Appends len bytes as a quoted, escaped JSON string. Room for the plain case
  * is made once and bytes are copied until the first one that needs an
- * escape; the rest (if any) goes through the general escaper.
+ * escape; the rest (if any) goes through out_json_escape_tail.
  */
 inline void
 out_json_string_len(StringInfo out, const char *str, size_t len)
@@ -80,18 +156,12 @@ out_json_string_len(StringInfo out, const char *str, size_t len)
 	 * that might hold one goes to the byte loop, which decides exactly. */
 	for (; i + 8 <= len; i += 8)
 	{
-		const uint64 ones = UINT64CONST(0x0101010101010101);
-		const uint64 highs = UINT64CONST(0x8080808080808080);
 		uint64 w;
 
 		memcpy(&w, str + i, 8);
-		uint64 quote = w ^ (ones * '"');
-		uint64 bslash = w ^ (ones * '\\');
-		uint64 hit = ((w - ones * 0x20) | (quote - ones) | (bslash - ones)) & ~w & highs;
-
-		if (hit != 0)
+		if (!json_word_plain(w))
 			break;
-		memcpy(dst + i, str + i, 8);
+		memcpy(dst + i, &w, 8);
 	}
 	for (; i < len; i++)
 	{
@@ -104,10 +174,7 @@ out_json_string_len(StringInfo out, const char *str, size_t len)
 	out->len += static_cast<int>(i) + 1;
 	if (i < len)
 	{
-		StringSink sink{out};
-
-		json_escape_body(sink, str + i, len - i);
-		appendStringInfoCharMacro(out, '"');
+		out_json_escape_tail(out, str + i, len - i);
 		return;
 	}
 	out->data[out->len++] = '"';

@@ -96,6 +96,10 @@ compare() {
 S0="SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY';"
 S1="SET TimeZone = 'America/St_Johns'; SET DateStyle = 'SQL, DMY'; SET extra_float_digits = 0; SET IntervalStyle = 'postgres_verbose';"
 S2="SET TimeZone = 'Asia/Kathmandu'; SET DateStyle = 'German'; SET extra_float_digits = 3; SET IntervalStyle = 'iso_8601';"
+# DateStyle ISO in a fixed-offset zone, a negative one and one with daylight saving time.
+S3="SET TimeZone = '<+0530>-05:30'; SET DateStyle = 'ISO, DMY';"
+S4="SET TimeZone = 'Etc/GMT+12'; SET DateStyle = 'ISO';"
+S5="SET TimeZone = 'America/St_Johns'; SET DateStyle = 'ISO, MDY';"
 NOPK_FULL=", 'filter-tables', 'public.t_full,public.t_toast_full,public.t_ri_change'"
 # Format 1 in 2.5 shows "pk" only for REPLICA IDENTITY DEFAULT; 2.6 whenever there is a primary key.
 NOPK_V1=", 'filter-tables', 'public.t_full,public.t_toast_full,public.t_ri_change,public.t_nothing,public.t_index'"
@@ -107,6 +111,9 @@ for v in 1 2; do
 	compare "v$v default" "$S0" "$F"
 	compare "v$v settings SQL/DMY St_Johns" "$S1" "$F"
 	compare "v$v settings German Kathmandu" "$S2" "$F"
+	compare "v$v settings ISO +05:30" "$S3" "$F"
+	compare "v$v settings ISO Etc/GMT+12" "$S4" "$F"
+	compare "v$v settings ISO St_Johns" "$S5" "$F"
 	compare "v$v xids timestamp lsn origin" "$S1" "$F$TXN_META"
 	compare "v$v type-oids positions not-null default" "$S0" "$F$ALL_META"
 	compare "v$v types off" "$S0" "$F, 'include-types', '0'$ALL_META"

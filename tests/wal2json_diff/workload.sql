@@ -59,6 +59,19 @@ INSERT INTO t_types2 VALUES
 	 '{}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 UPDATE t_types2 SET m = m * 2, tr = '[2026-03-29 00:30+00,)';
 
+-- The edges of outflow's direct renderings of array_out (text and varchar
+-- arrays) and of timestamp_out/timestamptz_out under DateStyle ISO.
+CREATE TABLE t_fast (id int PRIMARY KEY, ta text[], va varchar(10)[], ts timestamp, tstz timestamptz);
+INSERT INTO t_fast VALUES
+	(1, '{"a b","c,d","{x}","",NULL,"null","NuLL","tab\there"}', '{"x y",z}', '2026-07-01 12:00:00',
+	 '2026-07-01 12:00:00.5+00'),
+	(2, '[0:1]={a,b}', '[2:3]={c,d}', '1999-12-31 23:59:59.000001', '1900-01-01 00:00:00+00'),
+	(3, '{{a,b},{c,d}}', '{}', '0001-01-01 00:00:00', '0044-03-15 12:00:00+00 BC'),
+	(4, ARRAY[E'nl\nx', E'cr\rx', E'vt\x0bx', E'ff\fx', 'q"x', E'b\\x', '}', '{', ' '], ARRAY[]::varchar[],
+	 '9999-12-31 23:59:59.999999', '9999-12-31 23:00:00+00'),
+	(5, ARRAY['é日本', NULL, ''], ARRAY[NULL]::varchar[], '2000-01-01 00:00:00 BC', '0001-01-01 00:00:00+00'),
+	(6, NULL, NULL, 'infinity', '-infinity');
+
 UPDATE t_types SET t = 'updated', f8 = 2.5 WHERE id = 1;
 UPDATE t_types SET id = 100 WHERE id = 2;
 DELETE FROM t_types WHERE id = 3;
