@@ -18,6 +18,7 @@
  *   with bytea_output = escape that corrupts the value, so we drop "\x" only
  *   when it is there and print escape-format output whole.
  */
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -37,6 +38,7 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/arrayaccess.h"
 #include "utils/datetime.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/float.h"
 #include "utils/fmgroids.h"
@@ -184,6 +186,8 @@ fast_of(Oid typoutput)
 			return W2jFast::Timestamp;
 		case F_TIMESTAMPTZ_OUT:
 			return W2jFast::TimestampTz;
+		case F_JSONB_OUT:
+			return W2jFast::Jsonb;
 		default:
 			return W2jFast::None;
 	}
@@ -389,6 +393,7 @@ fast_text(const W2jCol &col, Datum value, char *buf, const char **str, size_t *l
 		case W2jFast::Text:
 		case W2jFast::Numeric:
 		case W2jFast::TextArray:
+		case W2jFast::Jsonb:
 			return false;
 		case W2jFast::Timestamp:
 			if (DateStyle != USE_ISO_DATES || TIMESTAMP_NOT_FINITE(DatumGetTimestamp(value)))
@@ -601,6 +606,36 @@ w2j_append_value(StringInfo out, W2jCol &col, W2jKind kind, Datum value, bool nu
 
 		out->len += static_cast<int>(format_int64(v, dst));
 		out->data[out->len] = '\0';
+		return;
+	}
+	if (kind == W2jKind::Number && !numbers_as_strings && extra_float_digits > 0 &&
+		(col.fast == W2jFast::Float4 || col.fast == W2jFast::Float8))
+	{
+		/* A finite float's shortest digits are a JSON number as they are. */
+		double d = col.fast == W2jFast::Float4 ? DatumGetFloat4(value) : DatumGetFloat8(value);
+
+		if (std::isfinite(d))
+		{
+			char *dst = out_reserve(out, DOUBLE_SHORTEST_DECIMAL_LEN);
+
+			out->len += col.fast == W2jFast::Float4 ? float_to_shortest_decimal_bufn(DatumGetFloat4(value), dst)
+												   : double_to_shortest_decimal_bufn(d, dst);
+			out->data[out->len] = '\0';
+			return;
+		}
+	}
+	if (col.fast == W2jFast::Jsonb && kind == W2jKind::Text)
+	{
+		/* jsonb_out's text, without the call and the copy. */
+		Jsonb *jb = DatumGetJsonbP(value);
+		StringInfoData js;
+
+		initStringInfo(&js);
+		(void) JsonbToCString(&js, &jb->root, static_cast<int>(VARSIZE(jb)));
+		out_json_string_len(out, js.data, js.len);
+		pfree(js.data);
+		if (reinterpret_cast<Pointer>(jb) != DatumGetPointer(value))
+			pfree(jb);
 		return;
 	}
 	if (!fast_text(col, value, buf, &str, &len))

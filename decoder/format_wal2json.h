@@ -44,7 +44,8 @@ enum class W2jFast : uint8
 	Numeric, /* finite values from the stored digits */
 	Timestamp,	 /* DateStyle ISO, years 1 to 9999 */
 	TimestampTz, /* DateStyle ISO, a TimeZone with one fixed UTC offset, years 1 to 9999 */
-	TextArray	 /* array_out of a text or varchar array: one dimension, lower bound 1 */
+	TextArray,	 /* array_out of a text or varchar array: one dimension, lower bound 1 */
+	Jsonb		 /* jsonb_out: JsonbToCString */
 };
 
 /* One attribute, as the wal2json formats need it. */
