@@ -274,5 +274,6 @@ SELECT * FROM changes('bad_slot', 'format', 'wal2json', 'include-types', 'on');
 SELECT * FROM changes('bad_slot');
 
 SELECT pg_drop_replication_slot('bad_slot');
-DROP TABLE bad, bad_types, bad_types2;
+DROP TABLE bad, bad2, bad_types, bad_types2;
+DROP TYPE bad_pair;
 DROP FUNCTION peek1(text[]), try_peek(text[]);

@@ -41,7 +41,7 @@ TEST(FormatInt64, Extremes)
 TEST(FormatInt64, PowersOfTenAndNeighbours)
 {
 	int64_t p = 1;
-	for (int i = 0; i < 19; i++, p *= 10)
+	for (int i = 0; i < 19; i++, p = i < 19 ? p * 10 : p) // no overflow after the last
 	{
 		for (int64_t v : {p - 1, p, p + 1, -p + 1, -p, -p - 1})
 			EXPECT_EQ(int64_text(v), std::to_string(v));
