@@ -87,6 +87,7 @@ output_depends_on_settings(Oid typid, int depth)
 
 } // namespace
 
+/* Fills r (already in the cache) for its type: the kind, and what that kind needs. */
 void
 build_renderer(Session &session, TypeRenderer *r)
 {
