@@ -21,9 +21,13 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 override with_llvm = no
 
 PG_CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-register -fvisibility=default
+# Header dependencies (decoder/*.d): a changed header rebuilds every object
+# that includes it, so no stale object with an old struct layout gets linked.
+PG_CXXFLAGS += -MMD -MP
 SHLIB_LINK += -lstdc++
 
 include $(PGXS)
+-include $(OBJS:.o=.d)
 
 # Server headers are not ours: compile them as system headers so that
 # -Wextra speaks only about our own code.
@@ -41,7 +45,7 @@ install-alias: $(ALIAS)
 uninstall: uninstall-alias
 uninstall-alias:
 	rm -f '$(DESTDIR)$(pkglibdir)/$(ALIAS)'
-EXTRA_CLEAN = $(ALIAS) tests/unit/unit_tests
+EXTRA_CLEAN = $(ALIAS) tests/unit/unit_tests $(OBJS:.o=.d)
 
 # The temporary regression server needs the plugin allowed where the server
 # knows output_plugin_libraries (15.19 and later).
