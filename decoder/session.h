@@ -25,7 +25,7 @@ struct Session
 	Options opts;
 	Format *format = nullptr;
 	HTAB *relations = nullptr; /* RelInfo by relid (relcache.cpp) */
-	HTAB *types = nullptr;	   /* TypeRenderer by type oid (value_native.cpp) */
+	HTAB *types = nullptr;	   /* TypeRenderer by type oid (value_kinds.cpp) */
 	struct PubSet *publications = nullptr; /* publication_names, loaded (publication.cpp) */
 
 	/* The transaction being replayed. */
