@@ -86,6 +86,27 @@ if [ -z "$selftest" ] && [ "${1:-}" != --all ] && [ $# -eq 0 ]; then
 	wl -At -c "SELECT 'x' FROM pg_create_logical_replication_slot('vg_w2j', 'outflow_wal2json')" \
 		-c "SELECT 'x' FROM pg_create_logical_replication_slot('vg_native', 'outflow')" >/dev/null
 	wl -f "$root/tests/wal2json_diff/workload.sql" >"$D/workload.log" 2>&1 || { echo "workload failed:"; tail "$D/workload.log"; }
+	# and a mixed one like the benchmark's: one 5000-row insert transaction
+	# (a large format-1 document, spilled at 64kB), 500-row update
+	# transactions, a bulk delete
+	wl >>"$D/workload.log" 2>&1 <<'SQL' || { echo "mixed workload failed:"; tail "$D/workload.log"; }
+CREATE TABLE vg_mixed (id bigint PRIMARY KEY, i int, t text, n numeric, f float8, b bool, ts timestamptz,
+	u uuid, arr text[], j jsonb, v varchar(64));
+INSERT INTO vg_mixed SELECT g, g * 7 % 1000, 'text ' || g || ' "quoted" \ back', (g * 1.25)::numeric(12,2), g / 3.0,
+	g % 2 = 0, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second', md5(g::text)::uuid,
+	ARRAY['a' || g, 'b', 'c d'], jsonb_build_object('id', g, 'tag', 'x' || g % 10, 'f', g / 7.0), 'varchar ' || g
+	FROM generate_series(1, 5000) g;
+DO $$
+DECLARE lo int := 1;
+BEGIN
+	WHILE lo <= 2500 LOOP
+		UPDATE vg_mixed SET i = i + 1, f = f * 2, t = t || '!' WHERE id BETWEEN lo AND lo + 499;
+		COMMIT;
+		lo := lo + 500;
+	END LOOP;
+END $$;
+DELETE FROM vg_mixed WHERE id <= 500;
+SQL
 	meta="'include-type-oids', '1', 'include-column-positions', '1', 'include-not-null', '1', 'include-default', '1', 'include-xids', '1', 'include-timestamp', '1', 'include-lsn', '1', 'include-origin', '1'"
 	n=0
 	for settings in "SET TimeZone = 'UTC'" "SET TimeZone = 'America/St_Johns'; SET DateStyle = 'SQL, DMY'; SET extra_float_digits = 0; SET IntervalStyle = 'postgres_verbose'" \
