@@ -166,8 +166,9 @@ struct Image
 	bool *nulls;
 };
 
-/* Deforms tuple into the relation's scratch arrays (which), or new arrays if
- * the descriptor does not match them. */
+/* Deforms tuple into the relation's scratch arrays (which). The entry was
+ * built from this descriptor; a different column count would mean a missed
+ * invalidation, and reading on would overrun the arrays: an ERROR instead. */
 Image
 deform(Relation relation, const RelInfo &rel, HeapTuple tuple, int which)
 {
@@ -175,16 +176,10 @@ deform(Relation relation, const RelInfo &rel, HeapTuple tuple, int which)
 	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
 	Image image;
 
-	if (likely(nr != nullptr && desc->natts == nr->natts))
-	{
-		image.values = nr->values[which];
-		image.nulls = nr->nulls[which];
-	}
-	else
-	{
-		image.values = static_cast<Datum *>(palloc(sizeof(Datum) * Max(desc->natts, 1)));
-		image.nulls = static_cast<bool *>(palloc(sizeof(bool) * Max(desc->natts, 1)));
-	}
+	if (unlikely(nr == nullptr || desc->natts != nr->natts || desc->natts != rel.natts))
+		elog(ERROR, "outflow: relation \"%s\" changed shape without invalidation", rel.table);
+	image.values = nr->values[which];
+	image.nulls = nr->nulls[which];
 	heap_deform_tuple(tuple, desc, image.values, image.nulls);
 	return image;
 }

@@ -451,9 +451,6 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 	W2jRel *w;
 	List *indexes;
 
-	/* The decoder never hands a filtered-out table to the format. */
-	if (rel.table_filtered)
-		return;
 	old = MemoryContextSwitchTo(rel.cxt);
 	w = static_cast<W2jRel *>(palloc0(sizeof(W2jRel)));
 

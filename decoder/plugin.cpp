@@ -50,6 +50,8 @@ Session::origin_name_of(RepOriginId id)
 
 	if (id == origin_id)
 		return origin_name;
+	if (origin_name != nullptr)
+		pfree(origin_name);
 	if (replorigin_by_oid(id, true, &name))
 		origin_name = MemoryContextStrdup(session_cxt, name);
 	else
@@ -231,6 +233,12 @@ change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, Re
 	c.seq = seq;
 	if (rel->pub != nullptr && !publication_row(s, c)) /* publication_names */
 		return note_filtered(s);
+	if (c.rel != rel && c.rel->table_filtered)
+	{
+		/* published as a partition root that the table filters drop */
+		RelationClose(c.relation);
+		return note_filtered(s);
+	}
 	s.format->row(s, c);
 	s.txn_emitted++;
 	if (c.relation != relation)

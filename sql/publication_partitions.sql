@@ -39,6 +39,17 @@ SELECT stable(data) FROM pg_logical_slot_peek_changes('pubp_slot', NULL, NULL, '
 SELECT stable(data) FROM pg_logical_slot_peek_changes('pubp_slot', NULL, NULL, 'publication_names', 'pubp_leaf,pubp_root');
 -- FOR ALL TABLES via the root: every row and column, as pubp
 SELECT stable(data) FROM pg_logical_slot_peek_changes('pubp_slot', NULL, NULL, 'publication_names', 'pubp_all_root');
+-- table filters apply to the name a change is published as: the root; a root
+-- they drop drops its partitions' changes (every format), a partition they
+-- keep does not bring the root back
+SELECT count(*) FROM pg_logical_slot_peek_changes('pubp_slot', NULL, NULL, 'publication_names', 'pubp_root',
+  'filter-tables', 'public.pubp');
+SELECT count(*) FROM pg_logical_slot_peek_changes('pubp_slot', NULL, NULL, 'publication_names', 'pubp_root',
+  'filter-tables', 'public.pubp', 'format', 'wal2json', 'format-version', '2');
+SELECT count(*) FROM pg_logical_slot_peek_changes('pubp_slot', NULL, NULL, 'publication_names', 'pubp_root',
+  'add-tables', 'public.pubp_eu', 'format', 'wal2json');
+SELECT count(*) FROM pg_logical_slot_peek_changes('pubp_slot', NULL, NULL, 'publication_names', 'pubp_root',
+  'add-tables', 'public.pubp', 'format', 'wal2json', 'format-version', '2');
 SELECT pg_drop_replication_slot('pubp_slot');
 
 DROP PUBLICATION pubp_root, pubp_leaf, pubp_all_root;

@@ -23,7 +23,7 @@ _PG_output_plugin_init(OutputPluginCallbacks *cb)
 {
 	outflow_init_fn init;
 
-	init = (outflow_init_fn) load_external_function("$libdir/outflow",
+	init = (outflow_init_fn) load_external_function("outflow",
 													"outflow_output_plugin_init_wal2json",
 													true, NULL);
 	init(cb);
