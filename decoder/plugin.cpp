@@ -206,6 +206,7 @@ commit_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit
 	native_release_settings(s);
 	s.txn = nullptr;
 	s.txn_begun = false;
+	relcache_prune(s);
 }
 
 void

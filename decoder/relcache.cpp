@@ -41,6 +41,7 @@ invalidate_relation_cb(Datum, Oid relid)
 
 	if (g_session == nullptr || g_session->relations == nullptr)
 		return;
+	g_session->relations_stale = true;
 	if (OidIsValid(relid))
 	{
 		entry = static_cast<RelInfo *>(hash_search(g_session->relations, &relid, HASH_FIND, nullptr));
@@ -93,6 +94,26 @@ relcache_init(Session &session)
 		CacheRegisterSyscacheCallback(PUBLICATIONRELMAP, invalidate_publications_cb, (Datum) 0);
 		CacheRegisterSyscacheCallback(PUBLICATIONNAMESPACEMAP, invalidate_publications_cb, (Datum) 0);
 		g_callbacks_registered = true;
+	}
+}
+
+void
+relcache_prune(Session &session)
+{
+	HASH_SEQ_STATUS status;
+	RelInfo *entry;
+
+	if (!session.relations_stale || session.relations == nullptr)
+		return;
+	session.relations_stale = false;
+	hash_seq_init(&status, session.relations);
+	while ((entry = static_cast<RelInfo *>(hash_seq_search(&status))) != nullptr)
+	{
+		if (entry->valid)
+			continue;
+		if (entry->cxt != nullptr)
+			MemoryContextDelete(entry->cxt);
+		hash_search(session.relations, &entry->relid, HASH_REMOVE, nullptr);
 	}
 }
 

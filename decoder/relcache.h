@@ -59,6 +59,13 @@ void relcache_init(Session &session);
 /* Returns the valid entry for relation, building it if needed. */
 RelInfo *relcache_get(Session &session, Relation relation);
 
+/*
+ * Frees the entries invalidation left stale (dropped or altered tables), so
+ * the cache does not grow with every table a long session ever saw. Only
+ * where no RelInfo pointer is held: between transactions.
+ */
+void relcache_prune(Session &session);
+
 /* Forgets every entry (used at shutdown). */
 void relcache_destroy(Session &session);
 

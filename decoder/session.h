@@ -39,6 +39,7 @@ struct Session
 
 	/* Set by invalidation callbacks; acted on at the next safe point. */
 	bool types_stale = false;
+	bool relations_stale = false; /* some relation entry was invalidated */
 
 	/* Writes the format's begin if it has not been written for this txn. */
 	void ensure_begin();
