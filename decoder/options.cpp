@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "error.h"
 
@@ -382,6 +383,24 @@ split_identifiers(std::string_view text, std::vector<std::string> &names)
 	}
 }
 
+/* Options only one format reads: given to the other format, they are an error. */
+static bool
+is_wal2json_only(std::string_view name)
+{
+	static const std::set<std::string_view> names = {
+		"include-xids", "include-timestamp", "include-origin", "include-lsn", "include-schemas",
+		"include-types", "include-typmod", "include-type-oids", "include-domain-data-type",
+		"include-column-positions", "include-not-null", "include-default", "include-pk"};
+
+	return names.count(name) > 0;
+}
+
+static bool
+is_native_only(std::string_view name)
+{
+	return name == "unchanged-toast" || name == "unchanged-toast-marker";
+}
+
 void
 parse_option(Options &opts, std::string_view name, const std::optional<std::string> &value)
 {
@@ -395,6 +414,10 @@ parse_option(Options &opts, std::string_view name, const std::optional<std::stri
 		throw Error(kProgramLimitExceeded, "value of option \"" + std::string(name) + "\" is too long", {},
 					"Option values are limited to 1 MB.");
 	it->second(opts, name, value);
+	if (opts.wal2json_only_given.empty() && is_wal2json_only(name))
+		opts.wal2json_only_given = name;
+	if (opts.native_only_given.empty() && is_native_only(name))
+		opts.native_only_given = name;
 }
 
 void
@@ -412,6 +435,15 @@ finalize_options(Options &opts)
 					std::string("option \"") + (opts.pretty_print ? "pretty-print" : "write-in-chunks") +
 						"\" applies only to wal2json format-version 1",
 					{}, "The native format always writes one compact JSON object per change.");
+	if (opts.format == FormatKind::Native && !opts.wal2json_only_given.empty())
+		throw Error(kInvalidParameterValue,
+					"option \"" + opts.wal2json_only_given + "\" applies only to format \"wal2json\"", {},
+					"The native format always sends schema, table, lsn, commit_lsn, xid and commit_time, and "
+					"values as to_jsonb renders them; set \"format\" to \"wal2json\" for wal2json's fields.");
+	if (opts.format == FormatKind::Wal2json && !opts.native_only_given.empty())
+		throw Error(kInvalidParameterValue,
+					"option \"" + opts.native_only_given + "\" applies only to format \"native\"", {},
+					"wal2json's formats leave unchanged TOAST values out.");
 	/* wal2json ignores pretty-print and write-in-chunks in format 2; so do we. */
 }
 

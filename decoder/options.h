@@ -86,6 +86,8 @@ struct Options
 	bool format_given = false;
 	bool format_version_given = false;
 	bool include_transaction_given = false;
+	std::string wal2json_only_given; /* the first wal2json-only option given, if any */
+	std::string native_only_given;	 /* the first native-only option given, if any */
 };
 
 /* Applies one option; value is empty when the option was given without one. */

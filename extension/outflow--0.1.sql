@@ -335,8 +335,16 @@ BEGIN
 		RAISE EXCEPTION 'outflow.publish_table: % must not be NULL', CASE WHEN publication IS NULL THEN 'publication' ELSE 'relation' END
 			USING ERRCODE = 'null_value_not_allowed', HINT = 'Call outflow.publish_table(''publication'', ''schema.table'').';
 	END IF;
+	IF publication = '' THEN
+		RAISE EXCEPTION 'outflow.publish_table: publication must not be an empty name'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Call outflow.publish_table(''publication'', ''schema.table'').';
+	END IF;
 	SELECT c.oid, c.relkind, c.relpersistence, c.relname, n.nspname INTO rel
 	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = relation;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'outflow.publish_table: relation with OID % does not exist', relation::oid
+			USING ERRCODE = 'undefined_table', HINT = 'Pass the table by name: ''schema.table''.';
+	END IF;
 	qname := format('%I.%I', rel.nspname, rel.relname);
 	IF rel.relkind NOT IN ('r', 'p') THEN
 		RAISE EXCEPTION 'cannot publish %: it is not a table', qname
@@ -582,6 +590,10 @@ BEGIN
 		RAISE EXCEPTION 'outflow.create_slot: % must not be NULL',
 			CASE WHEN create_slot.slot_name IS NULL THEN 'slot_name' WHEN temporary IS NULL THEN 'temporary' ELSE 'two_phase' END
 			USING ERRCODE = 'null_value_not_allowed', HINT = 'Call outflow.create_slot(''slot_name'', ''publication'').';
+	END IF;
+	IF publication = '' THEN
+		RAISE EXCEPTION 'outflow.create_slot: publication must not be an empty name'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a publication''s name, or NULL to stream every table.';
 	END IF;
 	IF publication IS NOT NULL AND NOT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = publication) THEN
 		RAISE EXCEPTION 'publication "%" does not exist', publication

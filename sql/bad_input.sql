@@ -220,7 +220,7 @@ SELECT outflow.publish_table('bad_p', 'bad', row_filter => 'id >');
 SELECT outflow.publish_table('bad_p', 'bad', row_filter => 'v::int > 1; DROP TABLE bad');
 SELECT outflow.publish_table('bad_p', 'bad', row_filter => 'random() > 0.5');
 SELECT outflow.publish_table('bad_p', 0);
-SELECT outflow.publish_table('bad_p', 'bad'::regclass::oid::int + 1000000);
+SELECT outflow.publish_table('bad_p', '4000000000'::oid);
 SELECT outflow.unpublish_table('bad_p', NULL);
 SELECT outflow.unpublish_table('', 'bad');
 SELECT * FROM outflow.publication_tables('');

@@ -42,7 +42,16 @@ TEST(Options, BooleanSpellings)
 
 TEST(Options, NoValueMeansTrue)
 {
-	EXPECT_TRUE(parse({{"include-xids", nullptr}}).include_xids);
+	EXPECT_TRUE(parse({{"format", "wal2json"}, {"include-xids", nullptr}}).include_xids);
+}
+
+TEST(Options, OptionsOfTheOtherFormatAreErrors)
+{
+	EXPECT_THROW(parse({{"include-xids", "1"}}), outflow::Error);
+	EXPECT_THROW(parse({{"include-pk", "0"}}), outflow::Error);
+	EXPECT_THROW(parse({{"format", "wal2json"}, {"unchanged-toast", "marker"}}), outflow::Error);
+	EXPECT_NO_THROW(parse({{"format-version", "2"}, {"include-lsn", "1"}}));
+	EXPECT_NO_THROW(parse({{"unchanged-toast", "marker"}}));
 }
 
 TEST(Options, FormatVersionSelectsWal2json)
