@@ -87,6 +87,15 @@ output_depends_on_settings(Oid typid, int depth)
 
 } // namespace
 
+/* The renderer's own memory context, created when its first function needs it. */
+static MemoryContext
+renderer_cxt(Session &session, TypeRenderer *r)
+{
+	if (r->cxt == nullptr)
+		r->cxt = AllocSetContextCreate(session.session_cxt, "outflow type renderer", ALLOCSET_SMALL_SIZES);
+	return r->cxt;
+}
+
 /* Fills r (already in the cache) for its type: the kind, and what that kind needs. */
 void
 build_renderer(Session &session, TypeRenderer *r)
@@ -99,6 +108,8 @@ build_renderer(Session &session, TypeRenderer *r)
 	r->built = false;
 	r->numbers_as_string = session.opts.numeric_data_types_as_string;
 	r->elem = nullptr;
+	if (r->cxt != nullptr)
+		MemoryContextReset(r->cxt); /* the old function's caches go with it */
 
 	switch (base)
 	{
@@ -182,12 +193,12 @@ build_renderer(Session &session, TypeRenderer *r)
 					OidIsValid(castfunc))
 				{
 					r->kind = RenderKind::Cast;
-					fmgr_info_cxt(castfunc, &r->func, session.session_cxt);
+					fmgr_info_cxt(castfunc, &r->func, renderer_cxt(session, r));
 				}
 				else
 				{
 					getTypeOutputInfo(base, &outfunc, &varlena);
-					fmgr_info_cxt(outfunc, &r->func, session.session_cxt);
+					fmgr_info_cxt(outfunc, &r->func, renderer_cxt(session, r));
 					r->kind = output_depends_on_settings(base, 0) ? RenderKind::OutputFixed
 																  : RenderKind::Output;
 				}

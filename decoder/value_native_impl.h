@@ -74,7 +74,8 @@ struct TypeRenderer
 	bool stale;				/* invalidated: rebuild before the next use */
 	bool built;				/* false until a build has completed */
 
-	FmgrInfo func; /* output function (Output*) or cast function (Cast) */
+	FmgrInfo func;	   /* output function (Output*) or cast function (Cast) */
+	MemoryContext cxt; /* func's memory (its fn_extra caches), reset on rebuild */
 
 	/* Array: the element type. */
 	TypeRenderer *elem;
