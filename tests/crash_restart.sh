@@ -16,7 +16,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib/cluster.sh"
-g++ -std=c++17 -O2 -Wall -Wextra -o "$here/tools/stream_check" "$here/tools/stream_check.cpp"
+make -s -C "$here/tools" >/dev/null
 check="$here/tools/stream_check"
 
 cluster_start crash "logical_decoding_work_mem = 64kB" "wal_sender_timeout = 0"

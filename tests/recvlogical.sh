@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib/cluster.sh"
 make -s -C "$here/tools" >/dev/null
-check="$here/tools/ndjson_check"
+check="$here/tools/stream_check"
 
 cluster_start recv
 cluster_psql -c "CREATE TABLE items (id int PRIMARY KEY, payload text, at timestamptz DEFAULT now())"

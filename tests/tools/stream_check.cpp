@@ -10,10 +10,12 @@
 //   - with begin/commit objects (include-transaction): they pair up and commit's "changes" equals
 //     the number of objects between them.
 //
-//   stream_check FILE [--allow-duplicates]
+//   stream_check FILE [--allow-duplicates] [--table NAME] [--expect-inserts N]
 //
 // --allow-duplicates: a (commit_lsn, seq) may repeat (a consumer restarted before its position
-// was confirmed) but only with byte-identical content. Prints a summary; exit 1 on any problem.
+// was confirmed) but only with byte-identical content. --expect-inserts: exactly N distinct
+// inserts (of table NAME, with --table) must be in the stream. Prints a summary; exit 1 on any
+// problem.
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
@@ -64,15 +66,21 @@ main(int argc, char **argv)
 {
 	if (argc < 2)
 	{
-		std::cerr << "usage: stream_check FILE [--allow-duplicates]\n";
+		std::cerr << "usage: stream_check FILE [--allow-duplicates] [--table NAME] [--expect-inserts N]\n";
 		return 2;
 	}
 	bool allow_duplicates = false;
+	std::string only_table;
+	long expect_inserts = -1, inserts = 0;
 	for (int i = 2; i < argc; i++)
 	{
 		std::string a = argv[i];
 		if (a == "--allow-duplicates")
 			allow_duplicates = true;
+		else if (a == "--table" && i + 1 < argc)
+			only_table = argv[++i];
+		else if (a == "--expect-inserts" && i + 1 < argc)
+			expect_inserts = std::atol(argv[++i]);
 		else
 		{
 			std::cerr << "stream_check: unknown argument " << a << "\n";
@@ -205,8 +213,12 @@ main(int argc, char **argv)
 		for (const char *f : {"key", "old", "new"})
 			if (j.contains(f) && !j[f].is_object())
 				problem(lineno, std::string(f) + " is not an object", line);
-		if (op == "insert" && (!j.contains("new") || j.contains("old") || j.contains("unchanged")))
-			problem(lineno, "insert needs new, and no old/unchanged", line);
+		// (an insert may list unchanged columns: a publication row filter makes
+		// inserts of updates that move rows into it)
+		if (op == "insert" && (!j.contains("new") || j.contains("old")))
+			problem(lineno, "insert needs new, and no old", line);
+		if (op == "insert" && (only_table.empty() || (j["table"].is_string() && j["table"] == only_table)))
+			inserts++;
 		if (op == "update" && !j.contains("new"))
 			problem(lineno, "update without new", line);
 		if (op == "delete" && (j.contains("new") || j.contains("unchanged")))
@@ -224,7 +236,14 @@ main(int argc, char **argv)
 	}
 	if (in_begin)
 		std::cerr << "note: stream ends inside a transaction (no commit object)\n";
+	if (expect_inserts >= 0 && inserts != expect_inserts)
+	{
+		std::cerr << "expected " << expect_inserts << " inserts" << (only_table.empty() ? "" : " of " + only_table)
+				  << ", got " << inserts << "\n";
+		problems++;
+	}
 	std::cout << "lines " << lineno << ", objects " << objects << ", transactions " << txns << ", row changes "
-			  << changes << ", duplicates " << duplicates << ", problems " << problems << "\n";
+			  << changes << ", inserts " << inserts << ", duplicates " << duplicates << ", problems " << problems
+			  << "\n";
 	return problems == 0 ? 0 : 1;
 }
