@@ -2,7 +2,10 @@
  * session.h: the state of one decoding session (one slot being read),
  * kept in ctx->output_plugin_private. Allocated in the decoding context's
  * memory and destroyed by a reset callback on that context, so it is freed
- * even when decoding ends with an ERROR.
+ * even when decoding ends with an ERROR. PostgreSQL deletes child contexts
+ * before it runs a context's reset callbacks: by the time ~Session runs,
+ * session_cxt and change_cxt (and everything in them: the hash tables, the
+ * relation entries) are gone, so the destructor must not touch them.
  */
 #ifndef OUTFLOW_SESSION_H
 #define OUTFLOW_SESSION_H
