@@ -17,6 +17,9 @@ perl -MIPC::Run -e 1 2>/dev/null || { echo "IPC::Run missing (apt-get install li
 
 dir=$(mktemp -d /tmp/outflow-tap.XXXXXX)
 cp -r "$here/tap/t" "$here/tap/lib" "$dir/"
+# the stream validator (STREAM_CHECK for the tests)
+make -s -C "$here/tools" >/dev/null
+cp "$here/tools/stream_check" "$dir/"
 # the server configuration every cluster gets (TEMP_CONFIG is read by
 # PostgreSQL::Test::Cluster::init): logical decoding, and
 # output_plugin_libraries where the server knows it
@@ -36,7 +39,7 @@ fi
 
 rc=0
 (cd "$dir" && "${as[@]}" env PATH="$bindir:$PATH" PERL5LIB="$perl_lib:$dir/lib" PG_REGRESS="$pg_regress" \
-	TESTDIR="$dir" TEMP_CONFIG="$dir/temp.conf" \
+	TESTDIR="$dir" TEMP_CONFIG="$dir/temp.conf" STREAM_CHECK="$dir/stream_check" \
 	prove --timer ${PROVE_FLAGS:-} "${tests[@]}") || rc=$?
 if [ "$rc" -eq 0 ]; then
 	rm -rf "$dir"

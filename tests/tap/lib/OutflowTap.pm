@@ -12,10 +12,12 @@ use IPC::Run;
 use JSON::PP;
 use Test::More;
 use Time::HiRes qw(usleep);
+use POSIX qw(WNOHANG);
 use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(decode_exact decode_lines encode num rows_of replay same_state
-  keep_rows project start_recvlogical stop_after_heartbeat);
+  keep_rows project start_recvlogical stop_after_heartbeat
+  spawn running reap lsn_num stream_key compare_runs);
 
 my $json = JSON::PP->new->canonical;
 
@@ -228,6 +230,197 @@ BEGIN; SELECT outflow.heartbeat(); SELECT now()::text; COMMIT;});
 	$h->{run}->signal('INT');
 	$h->{run}->finish;
 	return slurp_file($h->{file});
+}
+
+# --- Processes started with fork and exec, so that the pid is the program's
+# own (a signal reaches it, not a shell). Killed with SIGKILL at exit if
+# still running.
+my (%spawned, %status);
+END
+{
+	local $?;    # keep the test's exit status
+	for my $pid (keys %spawned)
+	{
+		kill 'KILL', $pid;
+		waitpid($pid, 0);
+	}
+}
+
+# spawn([program, args...], stdout => FILE or handle, stderr => FILE):
+# starts the program (stdin /dev/null; stdout and stderr appended to the
+# files, /dev/null by default) and returns its pid.
+sub spawn
+{
+	my ($cmd, %io) = @_;
+	my @fh;
+	for my $n (qw(stdout stderr))
+	{
+		my $to = $io{$n} // '/dev/null';
+		if (ref $to) { push @fh, $to; next; }
+		open(my $fh, '>>:raw', $to) or die "open $to: $!";
+		push @fh, $fh;
+	}
+	my $pid = fork() // die "fork: $!";
+	if ($pid == 0)
+	{
+		# the child only execs: it must not run the test's END blocks
+		open(my $null, '<', '/dev/null') or POSIX::_exit(127);
+		POSIX::dup2(fileno($null), 0) // POSIX::_exit(127);
+		POSIX::dup2(fileno($fh[0]), 1) // POSIX::_exit(127);
+		POSIX::dup2(fileno($fh[1]), 2) // POSIX::_exit(127);
+		{ no warnings 'exec'; exec { $cmd->[0] } @$cmd; }
+		POSIX::_exit(127);
+	}
+	$spawned{$pid} = 1;
+	return $pid;
+}
+
+# True while the spawned $pid has not exited.
+sub running
+{
+	my ($pid) = @_;
+	return 0 unless $spawned{$pid};
+	local $?;
+	return 1 if waitpid($pid, WNOHANG) == 0;
+	$status{$pid} = $?;
+	delete $spawned{$pid};
+	return 0;
+}
+
+# Waits for the spawned $pid to exit; returns its wait status ($?).
+sub reap
+{
+	my ($pid) = @_;
+	if ($spawned{$pid})
+	{
+		local $?;
+		waitpid($pid, 0);
+		$status{$pid} = $?;
+		delete $spawned{$pid};
+	}
+	return $status{$pid};
+}
+
+# --- Comparing what the consumers of a slot received with a reference
+# stream of the same changes (native format, include-transaction on).
+
+# An LSN "X/Y" as a number.
+sub lsn_num
+{
+	my ($hi, $lo) = split m{/}, $_[0];
+	return (hex($hi) << 32) | hex($lo);
+}
+
+# The key of a native-format line: (commit_lsn, seq) for a change or a
+# transactional message, (commit_lsn, "begin"/"commit") for those. Returns
+# (key, commit_lsn); ('', undef) for a non-transactional message; undef for a
+# line of another shape. The header fields come first, in a fixed order,
+# before any value taken from the data (the regex skips the schema and table
+# strings with their escapes), so the data cannot fake a key.
+my $lsn = qr{[0-9A-F]+/[0-9A-F]+};
+sub stream_key
+{
+	my ($line) = @_;
+	if ($line =~ m~^\{"op":"(insert|update|delete|truncate|message|begin|commit)",(?:"schema":"(?:[^"\\]|\\.)*","table":"(?:[^"\\]|\\.)*",)?(?:"lsn":"$lsn",)?"commit_lsn":"($lsn)","xid":\d+(?:,"seq":(\d+))?[,}]~)
+	{
+		my ($op, $commit, $seq) = ($1, $2, $3);
+		if ($op eq 'begin' || $op eq 'commit') { return defined $seq ? undef : ("$commit $op", $commit); }
+		return defined $seq ? ("$commit $seq", $commit) : undef;
+	}
+	return ('', undef) if $line =~ m~^\{"op":"message","lsn":"$lsn","transactional":false,~;
+	return undef;
+}
+
+# The complete lines of a file read as bytes, and whether a last line without
+# its newline (a consumer killed while writing it) was dropped.
+sub whole_lines
+{
+	my ($file) = @_;
+	open(my $fh, '<:raw', $file) or die "open $file: $!";
+	local $/;
+	my $data = <$fh> // '';
+	close $fh;
+	my @lines = split /\n/, $data, -1;
+	my $cut = pop @lines;    # after the last newline: '' or a cut line
+	return (\@lines, $cut ne '');
+}
+
+# compare_runs($ref_file, [{ start => LSN, file => FILE }, ...]): $ref_file is
+# the whole stream, read once through SQL from a slot created together with
+# the tested one; each run is what one consumer of the tested slot received
+# (pg_recvlogical or one SQL call), in the order they ran, with the slot's
+# confirmed_flush_lsn when it started. Checks
+#   - every line of every run is in the reference, byte-identical, under the
+#     same key (so a duplicate has the same key and content);
+#   - no run received a transaction from before its start position;
+#   - no run received a key twice;
+#   - what a run left the slot past, it received: every reference key with
+#     start <= commit_lsn < the next run's start is in this run (after a
+#     server crash the slot may restart from its last saved position, lower
+#     than the last confirmed one: the range is then empty);
+#   - together the runs received every key of the reference.
+# A run's last line without a newline is ignored (never confirmed). Returns
+# (errors, notes): two array refs of strings.
+sub compare_runs
+{
+	my ($ref_file, $runs) = @_;
+	my (@errors, @notes);
+	my $err = sub { push @errors, $_[0] };
+	my ($ref_lines, $ref_cut) = whole_lines($ref_file);
+	$err->("the reference ends without a newline") if $ref_cut;
+	my (%ref, %ref_lsn);
+	for my $line (grep { $_ ne '' } @$ref_lines)
+	{
+		my ($k, $commit) = stream_key($line);
+		if (!defined $k) { $err->("reference: a line of unknown shape: " . substr($line, 0, 200)); next; }
+		next if $k eq '';
+		$err->("reference: key $k twice") if exists $ref{$k};
+		$ref{$k} = $line;
+		$ref_lsn{$k} = lsn_num($commit);
+	}
+	my (%seen, @received);
+	my ($dups, $cut_lines) = (0, 0);
+	for my $i (0 .. $#$runs)
+	{
+		my $run = $runs->[$i];
+		my $start = lsn_num($run->{start});
+		my ($lines, $cut) = whole_lines($run->{file});
+		$cut_lines++ if $cut;
+		my (%mine, $new, $dup);
+		($new, $dup) = (0, 0);
+		my $n = 0;
+		for my $line (@$lines)
+		{
+			$n++;
+			next if $line eq '';
+			my $where = "$run->{file}:$n";
+			my ($k, $commit) = stream_key($line);
+			if (!defined $k) { $err->("$where: a line of unknown shape: " . substr($line, 0, 200)); next; }
+			next if $k eq '';
+			if (!exists $ref{$k}) { $err->("$where: $k is not in the reference: " . substr($line, 0, 200)); next; }
+			$err->("$where: differs from the reference:\n  got " . substr($line, 0, 300) . "\n  ref " . substr($ref{$k}, 0, 300))
+			  if $ref{$k} ne $line;
+			$err->("$where: transaction $commit is before the slot's position $run->{start} when this run started")
+			  if $ref_lsn{$k} < $start;
+			$err->("$where: this run received $k twice") if $mine{$k}++;
+			if ($seen{$k}++) { $dup++ } else { $new++ }
+		}
+		$dups += $dup;
+		push @received, \%mine;
+		push @notes, sprintf("%s: from %s: %d lines, %d new, %d duplicates%s",
+			$run->{file}, $run->{start}, scalar(grep { $_ ne '' } @$lines), $new, $dup, $cut ? ', cut last line ignored' : '');
+	}
+	for my $i (0 .. $#$runs - 1)
+	{
+		my ($from, $to) = (lsn_num($runs->[$i]{start}), lsn_num($runs->[ $i + 1 ]{start}));
+		my @skipped = sort grep { $ref_lsn{$_} >= $from && $ref_lsn{$_} < $to && !$received[$i]{$_} } keys %ref;
+		$err->("$runs->[$i]{file}: the slot moved past $_, but this run never received it") for @skipped[ 0 .. ($#skipped < 4 ? $#skipped : 4) ];
+	}
+	my @missing = sort grep { !$seen{$_} } keys %ref;
+	$err->("never received: $_") for @missing[ 0 .. ($#missing < 9 ? $#missing : 9) ];
+	push @notes, sprintf("reference %d keys, received %d distinct, %d duplicates, %d missing, %d cut last lines",
+		scalar(keys %ref), scalar(grep { exists $ref{$_} } keys %seen), $dups, scalar(@missing), $cut_lines);
+	return (\@errors, \@notes, { ref => scalar(keys %ref), duplicates => $dups });
 }
 
 1;
