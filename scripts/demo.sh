@@ -17,6 +17,9 @@ cluster_psql <<'SQL'
 CREATE EXTENSION outflow;
 CREATE TABLE orders (id bigint PRIMARY KEY, customer text, total numeric(10,2),
                      items jsonb, tags text[], placed_at timestamptz DEFAULT now());
+-- the SQL API: a publication without the customer column, and a slot that follows it
+SELECT outflow.publish_table('orders_pub', 'orders', columns => '{id,total,items,tags,placed_at}') AS publication;
+SELECT outflow.create_slot('orders_sql', 'orders_pub') IS NOT NULL AS slot_created;
 SQL
 as_pg "$PGBIN/pg_recvlogical" -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres \
 	--slot demo --create-slot -P outflow
@@ -47,4 +50,7 @@ wait "$recv" 2>/dev/null || true
 echo "== what pg_recvlogical -P outflow received (one JSON object per line):"
 cat "$out"
 grep -q '"op":"delete"' "$out" || { echo "demo: the stream did not arrive" >&2; exit 1; }
+echo "== the same changes from SQL, through the publication (no customer column):"
+cluster_psql -c "SELECT lsn, xid, change FROM outflow.changes('orders_sql')"
+cluster_psql -c "SELECT slot_name, plugin, active, lag_bytes, publication FROM outflow.slots ORDER BY 1"
 echo "== done; the cluster is removed"
