@@ -23,6 +23,7 @@
 #include <string>
 
 #include "format_wal2json.h"
+#include "jsonb_text.h"
 #include "options.h"
 #include "out.h"
 #include "relcache.h"
@@ -623,16 +624,8 @@ w2j_append_value(StringInfo out, W2jCol &col, W2jKind kind, Datum value, bool nu
 	}
 	if (col.fast == W2jFast::Jsonb && kind == W2jKind::Text)
 	{
-		/* jsonb_out's text, without the call and the copy. */
-		Jsonb *jb = DatumGetJsonbP(value);
-		StringInfoData js;
-
-		initStringInfo(&js);
-		(void) JsonbToCString(&js, &jb->root, static_cast<int>(VARSIZE(jb)));
-		out_json_string_len(out, js.data, js.len);
-		pfree(js.data);
-		if (reinterpret_cast<Pointer>(jb) != DatumGetPointer(value))
-			pfree(jb);
+		/* jsonb_out's text, written from the stored form and escaped in the same pass. */
+		out_jsonb_text(out, value, true);
 		return;
 	}
 	if (!fast_text(col, value, buf, &str, &len))

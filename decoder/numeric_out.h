@@ -27,16 +27,13 @@ namespace outflow {
 
 /*
  * Appends a finite numeric as numeric_out writes it, in double quotes if
- * quoted. Returns false, having written nothing, for NaN and the
+ * quoted, from the bytes after its varlena header (data, size; may be
+ * unaligned). Returns false, having written nothing, for NaN and the
  * infinities (the caller takes the general path).
  */
 inline bool
-out_numeric_finite(StringInfo out, Datum value, bool quoted)
+out_numeric_parts(StringInfo out, const char *data, size_t size, bool quoted)
 {
-	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
-	const char *data = VARDATA_ANY(v);
-	size_t size = VARSIZE_ANY_EXHDR(v);
 	uint16 header;
 	bool negative;
 	int weight, dscale, hdrsize;
@@ -67,8 +64,6 @@ out_numeric_finite(StringInfo out, Datum value, bool quoted)
 			break;
 		}
 		default: /* special: NaN, Infinity, -Infinity */
-			if (v != p)
-				pfree(v);
 			return false;
 	}
 
@@ -84,9 +79,20 @@ out_numeric_finite(StringInfo out, Datum value, bool quoted)
 		*dst++ = '"';
 	*dst = '\0';
 	out->len += static_cast<int>(dst - start);
+	return true;
+}
+
+/* The same for a numeric datum (detoasted first if compressed or external). */
+inline bool
+out_numeric_finite(StringInfo out, Datum value, bool quoted)
+{
+	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
+	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
+	bool done = out_numeric_parts(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), quoted);
+
 	if (v != p)
 		pfree(v);
-	return true;
+	return done;
 }
 
 } // namespace outflow

@@ -2,6 +2,7 @@
  * value_json.cpp: the native writers of jsonb and json values. to_jsonb
  * gives jsonb as is and parses json text as jsonb.
  */
+#include "jsonb_text.h"
 #include "value_native_impl.h"
 
 extern "C" {
@@ -25,11 +26,11 @@ is_value_error(int sqlerrcode)
 
 } // namespace
 
-/* JsonbToCString's canonical text, as jsonb_out writes it. */
+/* JsonbToCString's canonical text, as jsonb_out writes it (jsonb_text.h). */
 void
 append_jsonb(StringInfo out, Jsonb *jb)
 {
-	(void) JsonbToCString(out, &jb->root, static_cast<int>(VARSIZE(jb)));
+	jsonb_text_detail::put_container<false>(out, reinterpret_cast<const char *>(&jb->root));
 }
 
 /*

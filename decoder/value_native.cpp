@@ -12,6 +12,7 @@
  * Every function here calls into PostgreSQL and may longjmp: no object with
  * a destructor lives on these stacks.
  */
+#include "jsonb_text.h"
 #include "session.h"
 #include "value_native_impl.h"
 
@@ -120,14 +121,9 @@ append_value(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 			append_json_text(out, value);
 			break;
 		case RenderKind::Jsonb:
-		{
-			Jsonb *jb = DatumGetJsonbP(value);
-
-			append_jsonb(out, jb);
-			if (reinterpret_cast<Pointer>(jb) != DatumGetPointer(value))
-				pfree(jb);
+			/* From the stored form, without a copy of a short value (jsonb_text.h). */
+			out_jsonb_text(out, value, false);
 			break;
-		}
 		case RenderKind::Array:
 			append_array(session, out, r, value);
 			break;

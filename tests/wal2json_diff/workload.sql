@@ -219,3 +219,19 @@ INSERT INTO t_part VALUES (1, 'a'), (150, 'b');
 UPDATE t_part SET id = 160 WHERE id = 1;
 UPDATE t_part SET k = 'bb' WHERE id = 150;
 DELETE FROM t_part WHERE id = 150;
+
+-- jsonb written from its stored form: raw scalars, empty and nested
+-- containers, escapes inside keys and strings, more than 32 keys or elements
+-- (entries that hold offsets), numerics of every shape, a compressed value.
+CREATE TABLE t_jsonb (id int PRIMARY KEY, j jsonb, ja jsonb[]);
+INSERT INTO t_jsonb VALUES
+	(1, '"s"', NULL), (2, '-1.50', NULL), (3, 'true', NULL), (4, 'null', NULL), (5, '{}', '{}'), (6, '[]', NULL),
+	(7, '{"q\"k\\": "tab\t nl\n cr\r bs\b ff\f \u0001 \u001f \"x\" \\\\", "é日本🙂": [[], {}, [[]], {"x": {}}]}',
+	 ARRAY['{"a\"b": "c\\d"}'::jsonb, '"\n"']),
+	(8, '[0, -0, 1e20, 1e-20, 0.000001, -123456789012345678901234567890.123456789, 10000, 1.0000]', NULL),
+	(9, (SELECT jsonb_object_agg('k' || g, CASE g % 4 WHEN 0 THEN to_jsonb(g) WHEN 1 THEN to_jsonb('v' || g)
+	     WHEN 2 THEN jsonb_build_array(g, null, g % 3 = 0) ELSE jsonb_build_object('n', g * 1.25) END)
+	     FROM generate_series(1, 70) g), NULL),
+	(10, (SELECT jsonb_agg(repeat('s"', g % 5) || g) FROM generate_series(1, 100) g), NULL),
+	(11, (SELECT jsonb_object_agg(md5(g::text), repeat(md5(g::text), 20)) FROM generate_series(1, 200) g), NULL);
+UPDATE t_jsonb SET ja = ARRAY[j, '1'] WHERE id IN (2, 9);

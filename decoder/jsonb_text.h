@@ -1,0 +1,310 @@
+/*
+ * jsonb_text.h: a jsonb value's text, the bytes JsonbToCString (jsonb_out)
+ * writes, straight from the stored form: no iterator, no copy of each string
+ * and numeric, no detoasted copy of a short value. Used by the native format
+ * (the text as JSON) and by the wal2json formats (the text inside a JSON
+ * string, escaped once more, in the same pass).
+ *
+ * The stored form (PostgreSQL's jsonb.h, stable on disk): a container is a
+ * uint32 header (count, and whether it is an object, an array or a raw
+ * scalar's one-element array), then its JEntries (an object's keys first,
+ * then its values), then the data. A JEntry holds a type and either the
+ * length of its data or, every JB_OFFSET_STRIDE entries, its end offset.
+ * Numerics and nested containers start at a 4-byte boundary relative to the
+ * data start. Every word is read with memcpy, so that a short (unaligned)
+ * value needs no copy.
+ *
+ * JsonbToCString's layout without indentation: ", " between elements and
+ * members, ": " after a key, strings through escape_json, numerics through
+ * numeric_out, a raw scalar without brackets.
+ */
+#ifndef OUTFLOW_JSONB_TEXT_H
+#define OUTFLOW_JSONB_TEXT_H
+
+#include <cstring>
+
+#include "numeric_out.h"
+#include "out.h"
+#include "pg.h"
+
+extern "C" {
+#include "access/detoast.h"
+#include "miscadmin.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+}
+
+namespace outflow {
+
+namespace jsonb_text_detail {
+
+inline uint32
+load32(const char *p)
+{
+	uint32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Where entry index's data starts, relative to the data start (getJsonbOffset). */
+inline uint32
+entry_offset(const char *children, int index)
+{
+	uint32 offset = 0;
+
+	for (int i = index - 1; i >= 0; i--)
+	{
+		uint32 e = load32(children + static_cast<size_t>(i) * sizeof(JEntry));
+
+		offset += JBE_OFFLENFLD(e);
+		if (JBE_HAS_OFF(e))
+			break;
+	}
+	return offset;
+}
+
+/* The length of an entry's data, given where it starts (getJsonbLength). */
+inline uint32
+entry_length(uint32 e, uint32 offset)
+{
+	return JBE_HAS_OFF(e) ? JBE_OFFLENFLD(e) - offset : JBE_OFFLENFLD(e);
+}
+
+/*
+ * A string as escape_json writes it, quoted. Nested: escaped once more, for
+ * a JSON string that holds the whole text (" becomes \", \ becomes \\).
+ */
+template <bool Nested>
+inline void
+put_string(StringInfo out, const char *s, size_t len)
+{
+	if (!Nested)
+	{
+		out_json_string_len(out, s, len);
+		return;
+	}
+	static const char hex[] = "0123456789abcdef";
+	const size_t chunk_max = 8192;
+	char *p = out_reserve(out, 2);
+
+	p[0] = '\\';
+	p[1] = '"';
+	out->len += 2;
+	while (len > 0)
+	{
+		size_t n = len < chunk_max ? len : chunk_max;
+		char *dst = out_reserve(out, static_cast<int>(7 * n + 2));
+		size_t i = 0;
+
+		p = dst;
+		while (i < n)
+		{
+			uint64 w;
+
+			if (i + 8 <= n)
+			{
+				memcpy(&w, s + i, 8);
+				if (json_word_plain(w))
+				{
+					memcpy(p, &w, 8);
+					p += 8;
+					i += 8;
+					continue;
+				}
+			}
+			unsigned char c = static_cast<unsigned char>(s[i++]);
+			char code = kJsonEscape.code[c];
+
+			if (code == 0)
+				*p++ = static_cast<char>(c);
+			else if (code == 'u')
+			{
+				/* \u00XX, its backslash escaped */
+				memcpy(p, "\\\\u00", 5);
+				p[5] = hex[c >> 4];
+				p[6] = hex[c & 0xF];
+				p += 7;
+			}
+			else if (code == '"' || code == '\\')
+			{
+				/* \" or \\, both bytes escaped */
+				p[0] = '\\';
+				p[1] = '\\';
+				p[2] = '\\';
+				p[3] = code;
+				p += 4;
+			}
+			else
+			{
+				/* \n and the like: the backslash escaped */
+				p[0] = '\\';
+				p[1] = '\\';
+				p[2] = code;
+				p += 3;
+			}
+		}
+		out->len += static_cast<int>(p - dst);
+		s += n;
+		len -= n;
+	}
+	p = out_reserve(out, 2);
+	p[0] = '\\';
+	p[1] = '"';
+	p[2] = '\0';
+	out->len += 2;
+}
+
+/* A numeric stored inside a jsonb (a whole numeric varlena, possibly unaligned). */
+inline void
+put_numeric(StringInfo out, const char *num)
+{
+	const char *data;
+	size_t size;
+
+	if (VARATT_IS_1B(num) && !VARATT_IS_1B_E(num))
+	{
+		data = num + VARHDRSZ_SHORT;
+		size = VARSIZE_1B(num) - VARHDRSZ_SHORT;
+	}
+	else
+	{
+		uint32 header = load32(num);
+
+		if (!VARATT_IS_4B_U(&header))
+			elog(ERROR, "outflow: unexpected numeric in a jsonb value");
+		data = num + VARHDRSZ;
+		size = VARSIZE_4B(&header) - VARHDRSZ;
+	}
+	if (out_numeric_parts(out, data, size, false))
+		return;
+	/* NaN and the infinities (not in jsonb as it is written today): numeric_out on an aligned copy. */
+	size_t whole = static_cast<size_t>(data - num) + size;
+	char *copy = static_cast<char *>(palloc(whole));
+
+	memcpy(copy, num, whole);
+	char *text = DatumGetCString(DirectFunctionCall1(numeric_out, PointerGetDatum(copy)));
+
+	appendStringInfoString(out, text);
+	pfree(text);
+	pfree(copy);
+}
+
+template <bool Nested>
+void put_container(StringInfo out, const char *container);
+
+/* Entry e's value, its data at base + offset, length len. */
+template <bool Nested>
+inline void
+put_entry(StringInfo out, uint32 e, const char *base, uint32 offset, uint32 len)
+{
+	switch (e & JENTRY_TYPEMASK)
+	{
+		case JENTRY_ISSTRING:
+			put_string<Nested>(out, base + offset, len);
+			break;
+		case JENTRY_ISNUMERIC:
+			put_numeric(out, base + INTALIGN(offset));
+			break;
+		case JENTRY_ISBOOL_FALSE:
+			out_lit(out, "false");
+			break;
+		case JENTRY_ISBOOL_TRUE:
+			out_lit(out, "true");
+			break;
+		case JENTRY_ISNULL:
+			out_lit(out, "null");
+			break;
+		case JENTRY_ISCONTAINER:
+			put_container<Nested>(out, base + INTALIGN(offset));
+			break;
+		default:
+			elog(ERROR, "outflow: unknown jsonb entry type %u", e & JENTRY_TYPEMASK);
+	}
+}
+
+template <bool Nested>
+void
+put_container(StringInfo out, const char *container)
+{
+	uint32 header = load32(container);
+	int count = static_cast<int>(header & JB_CMASK);
+	const char *children = container + sizeof(uint32);
+
+	check_stack_depth();
+	if (header & JB_FOBJECT)
+	{
+		const char *base = children + 2 * static_cast<size_t>(count) * sizeof(JEntry);
+		uint32 koff = 0;
+		uint32 voff = entry_offset(children, count);
+
+		out_char(out, '{');
+		for (int i = 0; i < count; i++)
+		{
+			uint32 ke = load32(children + static_cast<size_t>(i) * sizeof(JEntry));
+			uint32 ve = load32(children + static_cast<size_t>(count + i) * sizeof(JEntry));
+			uint32 klen = entry_length(ke, koff);
+			uint32 vlen = entry_length(ve, voff);
+
+			if (i > 0)
+				out_lit(out, ", ");
+			put_string<Nested>(out, base + koff, klen);
+			out_lit(out, ": ");
+			put_entry<Nested>(out, ve, base, voff, vlen);
+			koff += klen;
+			voff += vlen;
+		}
+		out_char(out, '}');
+		return;
+	}
+	if (!(header & JB_FARRAY))
+		elog(ERROR, "outflow: unknown jsonb container header %08x", header);
+
+	const char *base = children + static_cast<size_t>(count) * sizeof(JEntry);
+	bool raw_scalar = (header & JB_FSCALAR) != 0;
+	uint32 off = 0;
+
+	if (!raw_scalar)
+		out_char(out, '[');
+	for (int i = 0; i < count; i++)
+	{
+		uint32 e = load32(children + static_cast<size_t>(i) * sizeof(JEntry));
+		uint32 len = entry_length(e, off);
+
+		if (i > 0)
+			out_lit(out, ", ");
+		put_entry<Nested>(out, e, base, off, len);
+		off += len;
+	}
+	if (!raw_scalar)
+		out_char(out, ']');
+}
+
+} // namespace jsonb_text_detail
+
+/*
+ * Appends the text jsonb_out gives for a (non-null) jsonb datum; nested:
+ * as a JSON string holding that text (quoted and escaped).
+ */
+inline void
+out_jsonb_text(StringInfo out, Datum value, bool nested)
+{
+	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
+	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
+	const char *root = VARDATA_ANY(v);
+
+	if (nested)
+	{
+		out_char(out, '"');
+		jsonb_text_detail::put_container<true>(out, root);
+		out_char(out, '"');
+	}
+	else
+		jsonb_text_detail::put_container<false>(out, root);
+	if (v != p)
+		pfree(v);
+}
+
+} // namespace outflow
+
+#endif
