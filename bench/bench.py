@@ -37,8 +37,8 @@ READERS = [
 ]
 
 
-def psql(sql, quiet_stdout=False):
-    r = subprocess.run(PSQL + ["-c", sql], capture_output=True, text=True)
+def psql(sql, quiet_stdout=False, env=None):
+    r = subprocess.run(PSQL + ["-c", sql], capture_output=True, text=True, env=env)
     if r.returncode != 0:
         sys.exit("bench: psql failed: %s\n%s" % (sql[:200], r.stderr))
     return r.stdout.strip()
@@ -205,14 +205,25 @@ def slot_name(tag, reader):
     return ("b_" + tag + "_" + reader).replace(" ", "_").replace("-", "_")
 
 
-def measure(tag, upto, rounds, quiet):
+def measure_env(work_mem):
+    """The environment of the measuring sessions: work_mem set through
+    PGOPTIONS when --work-mem is given, else the server's default."""
+    if not work_mem:
+        return None
+    env = dict(os.environ)
+    env["PGOPTIONS"] = (env.get("PGOPTIONS", "") + f" -c work_mem={work_mem}").strip()
+    return env
+
+
+def measure(tag, upto, rounds, quiet, work_mem=None):
     res = {name: [] for name, _, _, _ in READERS}
+    env = measure_env(work_mem)
     info = {}
     order = list(READERS)
     for r in range(rounds):
         for name, plugin, binary, opts in order:
             out = psql(f"SELECT n, bytes, secs FROM bench_peek('{slot_name(tag, name)}', '{upto}', "
-                       f"{'true' if binary else 'false'}, {sqlarr(opts)})")
+                       f"{'true' if binary else 'false'}, {sqlarr(opts)})", env=env)
             n, nbytes, secs = out.split("|")
             res[name].append(float(secs))
             info[name] = (int(n), int(nbytes))
@@ -222,7 +233,7 @@ def measure(tag, upto, rounds, quiet):
     return {name: (statistics.median(v), info[name][0], info[name][1], v) for name, v in res.items()}
 
 
-def run_workload(tag, prepare, work, rounds, quiet):
+def run_workload(tag, prepare, work, rounds, quiet, work_mem=None):
     psql_script(prepare)
     psql("CHECKPOINT")
     create_slots(tag)
@@ -230,7 +241,7 @@ def run_workload(tag, prepare, work, rounds, quiet):
     psql_script(work)
     upto = psql("SELECT pg_current_wal_lsn()")
     gen = time.time() - t0
-    res = measure(tag, upto, rounds, quiet)
+    res = measure(tag, upto, rounds, quiet, work_mem)
     drop_slots(tag)
     return res, gen
 
@@ -341,6 +352,9 @@ def main():
     ap.add_argument("--no-wal2json-v1", action="store_true", help="memory test without wal2json format 1")
     ap.add_argument("--only", action="append", help="run only this workload (repeatable)")
     ap.add_argument("--json", help="also write the raw results to this file")
+    ap.add_argument("--work-mem", metavar="SIZE", help="work_mem of the measuring sessions (e.g. 2GB), so that "
+                    "the SQL result of a peek is kept in memory rather than spilled to temporary files "
+                    "(default: the server's default, 4MB)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every measurement")
     a = ap.parse_args()
     rows = a.rows or (20000 if a.quick else 200000)
@@ -354,6 +368,8 @@ def main():
     print(f"# outflow library: {outflow_so}/outflow.so, "
           f"modified {time.strftime('%Y-%m-%d %H:%M', time.gmtime(os.path.getmtime(outflow_so + '/outflow.so')))} UTC")
     print("# times: median seconds of pg_logical_slot_peek_(binary_)changes over the same WAL range")
+    wm = psql("SHOW work_mem", env=measure_env(a.work_mem))
+    print(f"# work_mem of the measuring sessions: {wm}" + ("" if a.work_mem else " (server default)"))
     print()
     psql_script(SETUP)
     raw = {}
@@ -362,7 +378,7 @@ def main():
         if a.only and wname not in a.only:
             continue
         tag = wname.split()[0]
-        res, gen = run_workload(tag, prep, work, rounds, not a.verbose)
+        res, gen = run_workload(tag, prep, work, rounds, not a.verbose, a.work_mem)
         raw[wname] = res
         print(fmt_table(wname, res), flush=True)
     if mem_rows > 0:
