@@ -316,12 +316,81 @@ array_elem_needs_quotes(const char *s, size_t len)
 }
 
 /*
+ * Appends one element of array_out's text JSON-escaped: in array quotes
+ * (written \") when quoted, with array_out's backslash before " and \
+ * (written \\ before the escaped byte).
+ */
+void
+out_array_elem_escaped(StringInfo out, const char *s, size_t len, bool quoted)
+{
+	static const char hex[] = "0123456789abcdef";
+	const size_t chunk_max = 8192;
+
+	if (quoted)
+		out_lit(out, "\\\"");
+	while (len > 0)
+	{
+		size_t n = len < chunk_max ? len : chunk_max;
+		/* worst case: \\\" (4 bytes) or \u00XX (6 bytes) per byte */
+		char *dst = out_reserve(out, static_cast<int>(6 * n));
+		char *p = dst;
+		size_t i = 0;
+
+		while (i < n)
+		{
+			uint64 w;
+
+			if (i + 8 <= n)
+			{
+				memcpy(&w, s + i, 8);
+				if (json_word_plain(w))
+				{
+					memcpy(p, &w, 8);
+					p += 8;
+					i += 8;
+					continue;
+				}
+			}
+			unsigned char c = static_cast<unsigned char>(s[i++]);
+			char code = kJsonEscape.code[c];
+
+			if (code == 0)
+				*p++ = static_cast<char>(c);
+			else if (code == 'u')
+			{
+				memcpy(p, "\\u00", 4);
+				p[4] = hex[c >> 4];
+				p[5] = hex[c & 0xF];
+				p += 6;
+			}
+			else
+			{
+				if (quoted && (c == '"' || c == '\\'))
+				{
+					/* array_out's backslash, escaped */
+					*p++ = '\\';
+					*p++ = '\\';
+				}
+				*p++ = '\\';
+				*p++ = code;
+			}
+		}
+		*p = '\0';
+		out->len += static_cast<int>(p - dst);
+		s += n;
+		len -= n;
+	}
+	if (quoted)
+		out_lit(out, "\\\"");
+}
+
+/*
  * array_out's text of a one-dimensional text or varchar array with lower
- * bound 1 (or of an empty array), into buf: "{a,\"b c\",NULL}". Returns
- * false, writing nothing, for other shapes.
+ * bound 1 (or of an empty array), as a JSON string: "{a,\"b c\",NULL}".
+ * Returns false, writing nothing, for other shapes.
  */
 bool
-text_array_out(Datum value, StringInfo buf)
+out_text_array_json(StringInfo out, Datum value)
 {
 	ArrayType *arr = DatumGetArrayTypeP(value);
 	int ndim = ARR_NDIM(arr);
@@ -329,7 +398,7 @@ text_array_out(Datum value, StringInfo buf)
 
 	if (ndim == 0)
 	{
-		appendStringInfoString(buf, "{}");
+		out_lit(out, "\"{}\"");
 		done = true;
 	}
 	else if (ndim == 1 && ARR_LBOUND(arr)[0] == 1)
@@ -338,37 +407,25 @@ text_array_out(Datum value, StringInfo buf)
 		array_iter iter;
 
 		array_iter_setup(&iter, reinterpret_cast<AnyArrayType *>(arr));
-		appendStringInfoCharMacro(buf, '{');
+		out_lit(out, "\"{");
 		for (int i = 0; i < nitems; i++)
 		{
 			bool isnull;
 			Datum elem = array_iter_next(&iter, &isnull, i, -1, false, TYPALIGN_INT);
 
 			if (i > 0)
-				appendStringInfoCharMacro(buf, ',');
+				out_char(out, ',');
 			if (isnull)
 			{
-				appendBinaryStringInfo(buf, "NULL", 4);
+				out_lit(out, "NULL");
 				continue;
 			}
 			const char *s = VARDATA_ANY(DatumGetPointer(elem));
 			size_t len = VARSIZE_ANY_EXHDR(DatumGetPointer(elem));
 
-			if (!array_elem_needs_quotes(s, len))
-			{
-				appendBinaryStringInfo(buf, s, static_cast<int>(len));
-				continue;
-			}
-			appendStringInfoCharMacro(buf, '"');
-			for (size_t k = 0; k < len; k++)
-			{
-				if (s[k] == '"' || s[k] == '\\')
-					appendStringInfoCharMacro(buf, '\\');
-				appendStringInfoCharMacro(buf, s[k]);
-			}
-			appendStringInfoCharMacro(buf, '"');
+			out_array_elem_escaped(out, s, len, array_elem_needs_quotes(s, len));
 		}
-		appendStringInfoCharMacro(buf, '}');
+		out_lit(out, "}\"");
 		done = true;
 	}
 	if (reinterpret_cast<Pointer>(arr) != DatumGetPointer(value))
@@ -546,6 +603,23 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 		}
 	}
 
+	if (version == 2)
+	{
+		/* What format 2 writes after a row's transaction fields and lsn, built once. */
+		StringInfoData part;
+
+		initStringInfo(&part);
+		if (opts.include_schemas)
+		{
+			appendStringInfoString(&part, ",\"schema\":");
+			appendStringInfoString(&part, rel.schema_json);
+		}
+		appendStringInfoString(&part, ",\"table\":");
+		appendStringInfoString(&part, rel.table_json);
+		w->v2_table_part = part.data;
+		w->v2_table_part_len = part.len;
+	}
+
 	/* Primary key and replica identity, as wal2json finds them. */
 	indexes = RelationGetIndexList(relation);
 	list_free(indexes);
@@ -580,19 +654,8 @@ w2j_append_value(StringInfo out, W2jCol &col, W2jKind kind, Datum value, bool nu
 	}
 	if (col.fast == W2jFast::Numeric && kind == W2jKind::Number && out_numeric_finite(out, value, numbers_as_strings))
 		return;
-	if (col.fast == W2jFast::TextArray && kind == W2jKind::Text)
-	{
-		StringInfoData arr_text;
-
-		initStringInfo(&arr_text);
-		if (text_array_out(value, &arr_text))
-		{
-			out_json_string_len(out, arr_text.data, arr_text.len);
-			pfree(arr_text.data);
-			return;
-		}
-		pfree(arr_text.data);
-	}
+	if (col.fast == W2jFast::TextArray && kind == W2jKind::Text && out_text_array_json(out, value))
+		return;
 	if (kind == W2jKind::Number && !numbers_as_strings &&
 		(col.fast == W2jFast::Int2 || col.fast == W2jFast::Int4 || col.fast == W2jFast::Int8))
 	{
@@ -668,7 +731,20 @@ w2j_append_value(StringInfo out, W2jCol &col, W2jKind kind, Datum value, bool nu
 				out_json_string_len(out, str, len); /* bytea_output = escape: keep it whole */
 			break;
 		case W2jKind::Text:
-			out_json_string_len(out, str, len);
+			if (text == nullptr && (col.fast == W2jFast::Uuid || col.fast == W2jFast::Timestamp ||
+									col.fast == W2jFast::TimestampTz))
+			{
+				/* hex digits, digits and -+:. only: nothing to escape */
+				char *dst = out_reserve(out, static_cast<int>(len) + 2);
+
+				dst[0] = '"';
+				memcpy(dst + 1, str, len);
+				dst[len + 1] = '"';
+				dst[len + 2] = '\0';
+				out->len += static_cast<int>(len) + 2;
+			}
+			else
+				out_json_string_len(out, str, len);
 			break;
 	}
 	if (text != nullptr)

@@ -79,6 +79,8 @@ struct W2jRel
 	bool full;		/* REPLICA IDENTITY FULL */
 	bool pk_all;	/* pk columns unknown (index not openable): all columns */
 	bool ri_all;	/* no replica identity index (or not openable): all columns */
+	const char *v2_table_part; /* format 2: ,"schema":..,"table":.. as the options ask */
+	int v2_table_part_len;
 	Datum *values;	/* natts, scratch for heap_deform_tuple */
 	bool *nulls;
 };

@@ -211,13 +211,7 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 	txn_fields(o, out, c.txn);
 	if (o.include_lsn)
 		lsn_field(out, "lsn", c.change->lsn);
-	if (o.include_schemas)
-	{
-		out_lit(out, ",\"schema\":");
-		appendStringInfoString(out, c.rel->schema_json);
-	}
-	out_lit(out, ",\"table\":");
-	appendStringInfoString(out, c.rel->table_json);
+	out_bytes(out, w.v2_table_part, w.v2_table_part_len); /* ,"schema":..,"table":.. */
 
 	if (c.newtuple != NULL)
 	{
