@@ -392,26 +392,9 @@ out_array_elem_escaped(StringInfo out, const char *s, size_t len, bool quoted)
 bool
 out_text_array_json(StringInfo out, Datum value)
 {
-	/* A short (1-byte header) array is copied to an aligned 4-byte-header
-	 * form on the stack when small, rather than detoasted into palloc'd memory. */
-	union
-	{
-		char bytes[256];
-		double align;
-	} local;
-	Pointer p = DatumGetPointer(value);
-	ArrayType *arr;
-
-	if (VARATT_IS_SHORT(p) && VARSIZE_SHORT(p) - VARHDRSZ_SHORT + VARHDRSZ <= sizeof(local.bytes))
-	{
-		size_t data_len = VARSIZE_SHORT(p) - VARHDRSZ_SHORT;
-
-		SET_VARSIZE(local.bytes, data_len + VARHDRSZ);
-		memcpy(local.bytes + VARHDRSZ, VARDATA_SHORT(p), data_len);
-		arr = reinterpret_cast<ArrayType *>(local.bytes);
-	}
-	else
-		arr = DatumGetArrayTypeP(value);
+	/* A short array is copied to the stack rather than detoasted into palloc'd memory. */
+	LocalVarlena local;
+	ArrayType *arr = reinterpret_cast<ArrayType *>(varlena_aligned(value, local));
 	int ndim = ARR_NDIM(arr);
 	bool done = false;
 
@@ -447,8 +430,7 @@ out_text_array_json(StringInfo out, Datum value)
 		out_lit(out, "}\"");
 		done = true;
 	}
-	if (reinterpret_cast<Pointer>(arr) != p && reinterpret_cast<char *>(arr) != local.bytes)
-		pfree(arr);
+	varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
 	return done;
 }
 

@@ -34,6 +34,46 @@ out_reserve(StringInfo out, int n)
 	return out->data + out->len;
 }
 
+/* Room on the stack for a small varlena in its aligned 4-byte-header form. */
+union LocalVarlena
+{
+	char bytes[256];
+	double align;
+};
+
+/*
+ * A varlena datum in the aligned, 4-byte-header form that macros such as
+ * ARR_DIMS need: the value itself when it has that form, a copy in local
+ * when it has a short inline header and fits, else detoasted (palloc'd;
+ * a TOAST pointer, also the indirect ones decoding makes, has a 1-byte
+ * header too and is detoasted). Free the
+ * result with varlena_release.
+ */
+inline struct varlena *
+varlena_aligned(Datum value, LocalVarlena &local)
+{
+	Pointer p = DatumGetPointer(value);
+
+	if (VARATT_IS_SHORT(p) && !VARATT_IS_EXTERNAL(p) &&
+		VARSIZE_SHORT(p) - VARHDRSZ_SHORT + VARHDRSZ <= sizeof(local.bytes))
+	{
+		size_t data_len = VARSIZE_SHORT(p) - VARHDRSZ_SHORT;
+
+		SET_VARSIZE(local.bytes, data_len + VARHDRSZ);
+		memcpy(local.bytes + VARHDRSZ, VARDATA_SHORT(p), data_len);
+		return reinterpret_cast<struct varlena *>(local.bytes);
+	}
+	return pg_detoast_datum(reinterpret_cast<struct varlena *>(p));
+}
+
+/* Frees what varlena_aligned allocated, if anything. */
+inline void
+varlena_release(struct varlena *v, Datum value, const LocalVarlena &local)
+{
+	if (reinterpret_cast<Pointer>(v) != DatumGetPointer(value) && reinterpret_cast<const char *>(v) != local.bytes)
+		pfree(v);
+}
+
 /* Appends bytes verbatim (the inline counterpart of appendBinaryStringInfo). */
 inline void
 out_bytes(StringInfo out, const char *data, int len)

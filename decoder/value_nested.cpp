@@ -21,7 +21,9 @@ namespace native {
 void
 append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 {
-	ArrayType *arr = DatumGetArrayTypeP(value);
+	/* A short array is copied to the stack rather than detoasted into palloc'd memory. */
+	LocalVarlena local;
+	ArrayType *arr = reinterpret_cast<ArrayType *>(varlena_aligned(value, local));
 	int ndim = ARR_NDIM(arr);
 	int *dims = ARR_DIMS(arr);
 	int nitems = ArrayGetNItems(ndim, dims);
@@ -32,6 +34,7 @@ append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 	if (nitems <= 0)
 	{
 		out_lit(out, "[]");
+		varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
 		return;
 	}
 
@@ -78,8 +81,7 @@ append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 	for (int d = 0; d < ndim; d++)
 		appendStringInfoCharMacro(out, ']');
 
-	if (reinterpret_cast<Pointer>(arr) != DatumGetPointer(value))
-		pfree(arr);
+	varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
 }
 
 /* Fields by the value's own tuple descriptor; field renderers cached in r->fields. */

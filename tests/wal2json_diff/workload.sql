@@ -235,3 +235,12 @@ INSERT INTO t_jsonb VALUES
 	(10, (SELECT jsonb_agg(repeat('s"', g % 5) || g) FROM generate_series(1, 100) g), NULL),
 	(11, (SELECT jsonb_object_agg(md5(g::text), repeat(md5(g::text), 20)) FROM generate_series(1, 200) g), NULL);
 UPDATE t_jsonb SET ja = ARRAY[j, '1'] WHERE id IN (2, 9);
+-- Arrays stored out of line (TOAST pointers, which decoding turns into
+-- indirect ones), and short ones kept inline.
+CREATE TABLE t_arrays (id int PRIMARY KEY, ta text[], ja jsonb[]);
+ALTER TABLE t_arrays ALTER ta SET STORAGE EXTERNAL, ALTER ja SET STORAGE EXTERNAL;
+INSERT INTO t_arrays VALUES
+	(1, (SELECT array_agg(md5(g::text) || CASE WHEN g % 7 = 0 THEN ' "q"' ELSE '' END) FROM generate_series(1, 400) g),
+	 (SELECT array_agg(jsonb_build_object('k', g)) FROM generate_series(1, 300) g)),
+	(2, '{a,"b c"}', '{"[1]"}');
+UPDATE t_arrays SET id = id + 10;
