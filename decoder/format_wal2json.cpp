@@ -323,63 +323,27 @@ array_elem_needs_quotes(const char *s, size_t len)
 void
 out_array_elem_escaped(StringInfo out, const char *s, size_t len, bool quoted)
 {
-	static const char hex[] = "0123456789abcdef";
-	const size_t chunk_max = 8192;
-
 	if (quoted)
 		out_lit(out, "\\\"");
-	while (len > 0)
-	{
-		size_t n = len < chunk_max ? len : chunk_max;
-		/* worst case: \\\" (4 bytes) or \u00XX (6 bytes) per byte */
-		char *dst = out_reserve(out, static_cast<int>(6 * n));
-		char *p = dst;
-		size_t i = 0;
-
-		while (i < n)
+	/* worst case: \\\" (4 bytes) or \u00XX (6 bytes) per byte */
+	out_escape_chunks<6>(out, s, len, [quoted](char *p, unsigned char c, char code) {
+		if (code == 'u')
 		{
-			uint64 w;
-
-			if (i + 8 <= n)
-			{
-				memcpy(&w, s + i, 8);
-				if (json_word_plain(w))
-				{
-					memcpy(p, &w, 8);
-					p += 8;
-					i += 8;
-					continue;
-				}
-			}
-			unsigned char c = static_cast<unsigned char>(s[i++]);
-			char code = kJsonEscape.code[c];
-
-			if (code == 0)
-				*p++ = static_cast<char>(c);
-			else if (code == 'u')
-			{
-				memcpy(p, "\\u00", 4);
-				p[4] = hex[c >> 4];
-				p[5] = hex[c & 0xF];
-				p += 6;
-			}
-			else
-			{
-				if (quoted && (c == '"' || c == '\\'))
-				{
-					/* array_out's backslash, escaped */
-					*p++ = '\\';
-					*p++ = '\\';
-				}
-				*p++ = '\\';
-				*p++ = code;
-			}
+			memcpy(p, "\\u00", 4);
+			p[4] = kHexDigits[c >> 4];
+			p[5] = kHexDigits[c & 0xF];
+			return p + 6;
 		}
-		*p = '\0';
-		out->len += static_cast<int>(p - dst);
-		s += n;
-		len -= n;
-	}
+		if (quoted && (c == '"' || c == '\\'))
+		{
+			/* array_out's backslash, escaped */
+			*p++ = '\\';
+			*p++ = '\\';
+		}
+		*p++ = '\\';
+		*p++ = code;
+		return p;
+	});
 	if (quoted)
 		out_lit(out, "\\\"");
 }

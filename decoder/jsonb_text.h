@@ -84,75 +84,30 @@ put_string(StringInfo out, const char *s, size_t len)
 		out_json_string_len(out, s, len);
 		return;
 	}
-	static const char hex[] = "0123456789abcdef";
-	const size_t chunk_max = 8192;
-	char *p = out_reserve(out, 2);
-
-	p[0] = '\\';
-	p[1] = '"';
-	out->len += 2;
-	while (len > 0)
-	{
-		size_t n = len < chunk_max ? len : chunk_max;
-		char *dst = out_reserve(out, static_cast<int>(7 * n + 2));
-		size_t i = 0;
-
-		p = dst;
-		while (i < n)
+	out_lit(out, "\\\"");
+	out_escape_chunks<7>(out, s, len, [](char *p, unsigned char c, char code) {
+		if (code == 'u')
 		{
-			uint64 w;
-
-			if (i + 8 <= n)
-			{
-				memcpy(&w, s + i, 8);
-				if (json_word_plain(w))
-				{
-					memcpy(p, &w, 8);
-					p += 8;
-					i += 8;
-					continue;
-				}
-			}
-			unsigned char c = static_cast<unsigned char>(s[i++]);
-			char code = kJsonEscape.code[c];
-
-			if (code == 0)
-				*p++ = static_cast<char>(c);
-			else if (code == 'u')
-			{
-				/* \u00XX, its backslash escaped */
-				memcpy(p, "\\\\u00", 5);
-				p[5] = hex[c >> 4];
-				p[6] = hex[c & 0xF];
-				p += 7;
-			}
-			else if (code == '"' || code == '\\')
-			{
-				/* \" or \\, both bytes escaped */
-				p[0] = '\\';
-				p[1] = '\\';
-				p[2] = '\\';
-				p[3] = code;
-				p += 4;
-			}
-			else
-			{
-				/* \n and the like: the backslash escaped */
-				p[0] = '\\';
-				p[1] = '\\';
-				p[2] = code;
-				p += 3;
-			}
+			/* \u00XX, its backslash escaped */
+			memcpy(p, "\\\\u00", 5);
+			p[5] = kHexDigits[c >> 4];
+			p[6] = kHexDigits[c & 0xF];
+			return p + 7;
 		}
-		out->len += static_cast<int>(p - dst);
-		s += n;
-		len -= n;
-	}
-	p = out_reserve(out, 2);
-	p[0] = '\\';
-	p[1] = '"';
-	p[2] = '\0';
-	out->len += 2;
+		if (code == '"' || code == '\\')
+		{
+			/* \" or \\, both bytes escaped */
+			memcpy(p, "\\\\\\", 3);
+			p[3] = code;
+			return p + 4;
+		}
+		/* \n and the like: the backslash escaped */
+		p[0] = '\\';
+		p[1] = '\\';
+		p[2] = code;
+		return p + 3;
+	});
+	out_lit(out, "\\\"");
 }
 
 /* A numeric stored inside a jsonb (a whole numeric varlena, possibly unaligned). */

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "json_escape.h"
+#include "value_format.h" /* kHexDigits */
 #include "pg.h"
 
 namespace outflow {
@@ -117,20 +118,22 @@ json_word_plain(uint64 w)
 }
 
 /*
- * Appends the escaped bytes of str[0..len) and the closing quote, the same
- * bytes as json_escape_body. Room for the worst case (six bytes per input
- * byte) is made once per chunk, so that escapes cost no call.
+ * Appends str[0..len), copying bytes that JSON leaves alone (kJsonEscape
+ * code 0) and handing every other byte to special(p, c, code), which writes
+ * its escape at p and returns the end. Room for Worst output bytes per
+ * input byte is made once per chunk, so escapes cost no call; plain runs
+ * are copied eight bytes at a time.
  */
+template <int Worst, typename Special>
 inline void
-out_json_escape_tail(StringInfo out, const char *str, size_t len)
+out_escape_chunks(StringInfo out, const char *str, size_t len, Special special)
 {
-	static const char hex[] = "0123456789abcdef";
 	const size_t chunk_max = 8192;
 
 	while (len > 0)
 	{
 		size_t n = len < chunk_max ? len : chunk_max;
-		char *dst = out_reserve(out, static_cast<int>(6 * n + 1));
+		char *dst = out_reserve(out, static_cast<int>(Worst * n + 1));
 		char *p = dst;
 		size_t i = 0;
 
@@ -154,27 +157,35 @@ out_json_escape_tail(StringInfo out, const char *str, size_t len)
 
 			if (code == 0)
 				*p++ = static_cast<char>(c);
-			else if (code == 'u')
-			{
-				p[0] = '\\';
-				p[1] = 'u';
-				p[2] = '0';
-				p[3] = '0';
-				p[4] = hex[c >> 4];
-				p[5] = hex[c & 0xF];
-				p += 6;
-			}
 			else
-			{
-				p[0] = '\\';
-				p[1] = code;
-				p += 2;
-			}
+				p = special(p, c, code);
 		}
+		*p = '\0';
 		out->len += static_cast<int>(p - dst);
 		str += n;
 		len -= n;
 	}
+}
+
+/*
+ * Appends the escaped bytes of str[0..len) and the closing quote, the same
+ * bytes as json_escape_body.
+ */
+inline void
+out_json_escape_tail(StringInfo out, const char *str, size_t len)
+{
+	out_escape_chunks<6>(out, str, len, [](char *p, unsigned char c, char code) {
+		if (code == 'u')
+		{
+			memcpy(p, "\\u00", 4);
+			p[4] = kHexDigits[c >> 4];
+			p[5] = kHexDigits[c & 0xF];
+			return p + 6;
+		}
+		p[0] = '\\';
+		p[1] = code;
+		return p + 2;
+	});
 	out_reserve(out, 1);
 	out->data[out->len++] = '"';
 	out->data[out->len] = '\0';
