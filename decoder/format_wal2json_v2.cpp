@@ -61,8 +61,9 @@ lsn_field(StringInfo out, const char *name, XLogRecPtr lsn)
 	out_lsn_quoted(out, lsn);
 }
 
+/* A "B" or "C" record: the transaction's fields, and with include-lsn its lsn and nextlsn. */
 void
-Wal2jsonV2::begin(Session &s, ReorderBufferTXN *txn)
+txn_record(Session &s, ReorderBufferTXN *txn, char action, XLogRecPtr lsn)
 {
 	const Options &o = s.opts;
 	StringInfo out;
@@ -71,36 +72,31 @@ Wal2jsonV2::begin(Session &s, ReorderBufferTXN *txn)
 		return;
 	OutputPluginPrepareWrite(s.ctx, true);
 	out = s.ctx->out;
-	out_lit(out, "{\"action\":\"B\"");
+	out_lit(out, "{\"action\":\"");
+	out_char(out, action);
+	out_char(out, '"');
 	txn_fields(o, out, txn);
 	if (o.include_lsn)
 	{
-		lsn_field(out, "lsn", txn->final_lsn);
+		lsn_field(out, "lsn", lsn);
 		lsn_field(out, "nextlsn", txn->end_lsn);
 	}
 	appendStringInfoChar(out, '}');
 	OutputPluginWrite(s.ctx, true);
 }
 
+/* {"action":"B",...}: written only with include-transaction (on by default). */
+void
+Wal2jsonV2::begin(Session &s, ReorderBufferTXN *txn)
+{
+	txn_record(s, txn, 'B', txn->final_lsn);
+}
+
+/* {"action":"C",...}: the same, at the commit. */
 void
 Wal2jsonV2::commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 {
-	const Options &o = s.opts;
-	StringInfo out;
-
-	if (!o.include_transaction)
-		return;
-	OutputPluginPrepareWrite(s.ctx, true);
-	out = s.ctx->out;
-	out_lit(out, "{\"action\":\"C\"");
-	txn_fields(o, out, txn);
-	if (o.include_lsn)
-	{
-		lsn_field(out, "lsn", commit_lsn);
-		lsn_field(out, "nextlsn", txn->end_lsn);
-	}
-	appendStringInfoChar(out, '}');
-	OutputPluginWrite(s.ctx, true);
+	txn_record(s, txn, 'C', commit_lsn);
 }
 
 /* ,"optional":..,"position":..,"default":.. of a column of "columns", as the options ask. */
