@@ -328,12 +328,7 @@ out_array_elem_escaped(StringInfo out, const char *s, size_t len, bool quoted)
 	/* worst case: \\\" (4 bytes) or \u00XX (6 bytes) per byte */
 	out_escape_chunks<6>(out, s, len, [quoted](char *p, unsigned char c, char code) {
 		if (code == 'u')
-		{
-			memcpy(p, "\\u00", 4);
-			p[4] = kHexDigits[c >> 4];
-			p[5] = kHexDigits[c & 0xF];
-			return p + 6;
-		}
+			return json_put_u00(p, c);
 		if (quoted && (c == '"' || c == '\\'))
 		{
 			/* array_out's backslash, escaped */

@@ -3,14 +3,14 @@
  * that it can be unit-tested. Produces the same bytes as PostgreSQL's
  * escape_json: ", \ and the control characters \b \f \n \r \t are escaped
  * by name, other bytes below 0x20 as \u00XX, everything else verbatim.
- *
- * A Sink is anything with append(const char *, size_t) and push(char).
+ * out.h writes these into PostgreSQL's StringInfo.
  */
 #ifndef OUTFLOW_JSON_ESCAPE_H
 #define OUTFLOW_JSON_ESCAPE_H
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace outflow {
 
@@ -35,47 +35,84 @@ struct JsonEscapeTable
 
 inline constexpr JsonEscapeTable kJsonEscape{};
 
-/* Appends the escaped bytes of str[0..len), without surrounding quotes. */
-template <typename Sink>
-inline void
-json_escape_body(Sink &sink, const char *str, size_t len)
+/* Whether none of the eight bytes in w is below 0x20, '"' or '\\' (false may be a false alarm). */
+inline bool
+json_word_plain(uint64_t w)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t quote = w ^ (ones * '"');
+	uint64_t bslash = w ^ (ones * '\\');
 
-	for (size_t i = 0; i < len; i++)
-	{
-		char code = kJsonEscape.code[static_cast<uint8_t>(str[i])];
-
-		if (code == 0)
-			continue;
-		if (i > run)
-			sink.append(str + run, i - run);
-		run = i + 1;
-		if (code == 'u')
-		{
-			char buf[6] = {'\\', 'u', '0', '0', hex[(static_cast<uint8_t>(str[i]) >> 4) & 0xF],
-						   hex[static_cast<uint8_t>(str[i]) & 0xF]};
-			sink.append(buf, 6);
-		}
-		else
-		{
-			char buf[2] = {'\\', code};
-			sink.append(buf, 2);
-		}
-	}
-	if (len > run)
-		sink.append(str + run, len - run);
+	return (((w - ones * 0x20) | (quote - ones) | (bslash - ones)) & ~w & highs) == 0;
 }
 
-/* Appends str[0..len) as a quoted JSON string. */
-template <typename Sink>
-inline void
-json_escape_quoted(Sink &sink, const char *str, size_t len)
+/* Writes \u00XX for byte c at p; returns the end. */
+inline char *
+json_put_u00(char *p, unsigned char c)
 {
-	sink.push('"');
-	json_escape_body(sink, str, len);
-	sink.push('"');
+	static const char hex[] = "0123456789abcdef";
+
+	memcpy(p, "\\u00", 4);
+	p[4] = hex[c >> 4];
+	p[5] = hex[c & 0xF];
+	return p + 6;
+}
+
+/* Writes escape_json's escape of byte c (its table code) at p; returns the end. */
+inline char *
+json_put_escape(char *p, unsigned char c, char code)
+{
+	if (code == 'u')
+		return json_put_u00(p, c);
+	p[0] = '\\';
+	p[1] = code;
+	return p + 2;
+}
+
+/*
+ * Writes str[0..n) at p, copying the bytes JSON leaves alone (eight at a time
+ * while a word has none to escape) and handing every other byte to
+ * special(p, c, code), which writes its escape and returns the end. p must
+ * have room for the worst case of special per byte. Returns the end.
+ */
+template <typename Special>
+inline char *
+json_escape_into(char *p, const char *str, size_t n, Special special)
+{
+	size_t i = 0;
+
+	while (i < n)
+	{
+		uint64_t w;
+
+		if (i + 8 <= n)
+		{
+			memcpy(&w, str + i, 8);
+			if (json_word_plain(w))
+			{
+				memcpy(p, &w, 8);
+				p += 8;
+				i += 8;
+				continue;
+			}
+		}
+		unsigned char c = static_cast<unsigned char>(str[i++]);
+		char code = kJsonEscape.code[c];
+
+		if (code == 0)
+			*p++ = static_cast<char>(c);
+		else
+			p = special(p, c, code);
+	}
+	return p;
+}
+
+/* escape_json's bytes for str[0..n) at p (room: 6 * n); returns the end. */
+inline char *
+json_escape_into(char *p, const char *str, size_t n)
+{
+	return json_escape_into(p, str, n, json_put_escape);
 }
 
 } // namespace outflow

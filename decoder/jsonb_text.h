@@ -89,10 +89,8 @@ put_string(StringInfo out, const char *s, size_t len)
 		if (code == 'u')
 		{
 			/* \u00XX, its backslash escaped */
-			memcpy(p, "\\\\u00", 5);
-			p[5] = kHexDigits[c >> 4];
-			p[6] = kHexDigits[c & 0xF];
-			return p + 7;
+			*p++ = '\\';
+			return json_put_u00(p, c);
 		}
 		if (code == '"' || code == '\\')
 		{

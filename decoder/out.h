@@ -8,7 +8,6 @@
 #include <cstring>
 
 #include "json_escape.h"
-#include "value_format.h" /* kHexDigits */
 #include "pg.h"
 
 namespace outflow {
@@ -105,24 +104,10 @@ out_lit(StringInfo out, const char (&lit)[N])
 	out_bytes(out, lit, static_cast<int>(N - 1));
 }
 
-/* Whether none of the eight bytes in w is below 0x20, '"' or '\\' (false may be a false alarm). */
-inline bool
-json_word_plain(uint64 w)
-{
-	const uint64 ones = UINT64CONST(0x0101010101010101);
-	const uint64 highs = UINT64CONST(0x8080808080808080);
-	uint64 quote = w ^ (ones * '"');
-	uint64 bslash = w ^ (ones * '\\');
-
-	return (((w - ones * 0x20) | (quote - ones) | (bslash - ones)) & ~w & highs) == 0;
-}
-
 /*
- * Appends str[0..len), copying bytes that JSON leaves alone (kJsonEscape
- * code 0) and handing every other byte to special(p, c, code), which writes
- * its escape at p and returns the end. Room for Worst output bytes per
- * input byte is made once per chunk, so escapes cost no call; plain runs
- * are copied eight bytes at a time.
+ * Appends str[0..len) escaped by json_escape_into with special (which
+ * writes at most Worst bytes per input byte). Room is made once per chunk,
+ * so escapes cost no call.
  */
 template <int Worst, typename Special>
 inline void
@@ -134,32 +119,8 @@ out_escape_chunks(StringInfo out, const char *str, size_t len, Special special)
 	{
 		size_t n = len < chunk_max ? len : chunk_max;
 		char *dst = out_reserve(out, static_cast<int>(Worst * n + 1));
-		char *p = dst;
-		size_t i = 0;
+		char *p = json_escape_into(dst, str, n, special);
 
-		while (i < n)
-		{
-			uint64 w;
-
-			if (i + 8 <= n)
-			{
-				memcpy(&w, str + i, 8);
-				if (json_word_plain(w))
-				{
-					memcpy(p, &w, 8);
-					p += 8;
-					i += 8;
-					continue;
-				}
-			}
-			unsigned char c = static_cast<unsigned char>(str[i++]);
-			char code = kJsonEscape.code[c];
-
-			if (code == 0)
-				*p++ = static_cast<char>(c);
-			else
-				p = special(p, c, code);
-		}
 		*p = '\0';
 		out->len += static_cast<int>(p - dst);
 		str += n;
@@ -167,25 +128,11 @@ out_escape_chunks(StringInfo out, const char *str, size_t len, Special special)
 	}
 }
 
-/*
- * Appends the escaped bytes of str[0..len) and the closing quote, the same
- * bytes as json_escape_body.
- */
+/* Appends the escaped bytes of str[0..len) and the closing quote (escape_json's bytes). */
 inline void
 out_json_escape_tail(StringInfo out, const char *str, size_t len)
 {
-	out_escape_chunks<6>(out, str, len, [](char *p, unsigned char c, char code) {
-		if (code == 'u')
-		{
-			memcpy(p, "\\u00", 4);
-			p[4] = kHexDigits[c >> 4];
-			p[5] = kHexDigits[c & 0xF];
-			return p + 6;
-		}
-		p[0] = '\\';
-		p[1] = code;
-		return p + 2;
-	});
+	out_escape_chunks<6>(out, str, len, json_put_escape);
 	out_reserve(out, 1);
 	out->data[out->len++] = '"';
 	out->data[out->len] = '\0';

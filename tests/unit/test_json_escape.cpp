@@ -8,19 +8,18 @@
 
 namespace {
 
-struct StdSink
-{
-	std::string s;
-	void append(const char *d, size_t n) { s.append(d, n); }
-	void push(char c) { s.push_back(c); }
-};
-
+/* Quoted, through the escaper the decoder's output writers use. */
 std::string
 json_quoted(const std::string &in)
 {
-	StdSink sink;
-	outflow::json_escape_quoted(sink, in.data(), in.size());
-	return sink.s;
+	std::string out(6 * in.size() + 2, '\0');
+	char *p = &out[0];
+
+	*p++ = '"';
+	p = outflow::json_escape_into(p, in.data(), in.size());
+	*p++ = '"';
+	out.resize(static_cast<size_t>(p - out.data()));
+	return out;
 }
 
 TEST(JsonEscape, PlainTextIsCopied)
