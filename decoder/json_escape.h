@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "value_format.h" /* kHexDigits */
+
 namespace outflow {
 
 /* For each byte: 0 = copy, otherwise the letter after the backslash, or 'u'. */
@@ -51,11 +53,9 @@ json_word_plain(uint64_t w)
 inline char *
 json_put_u00(char *p, unsigned char c)
 {
-	static const char hex[] = "0123456789abcdef";
-
 	memcpy(p, "\\u00", 4);
-	p[4] = hex[c >> 4];
-	p[5] = hex[c & 0xF];
+	p[4] = kHexDigits[c >> 4];
+	p[5] = kHexDigits[c & 0xF];
 	return p + 6;
 }
 

@@ -1,6 +1,6 @@
 /*
- * out.h: appending to PostgreSQL's StringInfo from C++. StringSink adapts a
- * StringInfo to the Sink shape of the pure C++ writers (json_escape.h).
+ * out.h: appending to PostgreSQL's StringInfo from C++, with the pure
+ * writers of json_escape.h and value_format.h.
  */
 #ifndef OUTFLOW_OUT_H
 #define OUTFLOW_OUT_H
@@ -11,15 +11,6 @@
 #include "pg.h"
 
 namespace outflow {
-
-/* A StringInfo seen as a Sink. */
-struct StringSink
-{
-	StringInfo buf;
-
-	void append(const char *data, size_t len) { appendBinaryStringInfo(buf, data, static_cast<int>(len)); }
-	void push(char c) { appendStringInfoCharMacro(buf, c); }
-};
 
 /*
  * Makes room for n more bytes (and the terminating NUL) and returns where they
