@@ -124,19 +124,6 @@ struct TxnFields
 	}
 };
 
-/* The start of a truncate object: op, schema, table, lsn. */
-void
-out_head(StringInfo out, const char *op_json, const RelInfo &rel, XLogRecPtr lsn)
-{
-	appendStringInfoString(out, op_json);
-	out_lit(out, ",\"schema\":");
-	appendStringInfoString(out, rel.schema_json);
-	out_lit(out, ",\"table\":");
-	appendStringInfoString(out, rel.table_json);
-	out_lit(out, ",\"lsn\":");
-	out_lsn_quoted(out, lsn);
-}
-
 /*
  * What the native format keeps per relation (RelInfo.format_private, in
  * rel.cxt): the bytes between op and the lsn value, and scratch arrays for
@@ -151,6 +138,14 @@ struct NativeRel
 	bool *nulls[2];
 	bool *unchanged;
 };
+
+/* The start of a row or truncate object after its op: schema, table, lsn. */
+void
+out_head(StringInfo out, const NativeRel &nr, XLogRecPtr lsn)
+{
+	out_bytes(out, nr.head, nr.head_len);
+	out_lsn_quoted(out, lsn);
+}
 
 /* Which columns a tuple image shows. */
 enum class Columns
@@ -353,14 +348,8 @@ NativeFormat::row(Session &s, const RowChange &c)
 		new_image = deform(c.relation, rel, c.newtuple, 1);
 
 	OutputPluginPrepareWrite(s.ctx, true);
-	if (likely(nr != nullptr))
-	{
-		appendStringInfoString(out, ops[c.op == 'I' ? 0 : c.op == 'U' ? 1 : 2]);
-		out_bytes(out, nr->head, nr->head_len);
-		out_lsn_quoted(out, c.change->lsn);
-	}
-	else
-		out_head(out, ops[c.op == 'I' ? 0 : c.op == 'U' ? 1 : 2], rel, c.change->lsn);
+	appendStringInfoString(out, ops[c.op == 'I' ? 0 : c.op == 'U' ? 1 : 2]);
+	out_head(out, *nr, c.change->lsn);
 	txn_fields_.write(s, out, c.txn, static_cast<int64>(c.seq));
 
 	/* key: from the old image when it was logged, else from the new row. */
@@ -371,13 +360,8 @@ NativeFormat::row(Session &s, const RowChange &c)
 				  rel.replident == REPLICA_IDENTITY_FULL ? Columns::All : Columns::Keys, nullptr);
 	if (c.newtuple)
 	{
-		if (likely(nr != nullptr))
-		{
-			unchanged = nr->unchanged;
-			memset(unchanged, 0, sizeof(bool) * Max(rel.natts, 1));
-		}
-		else
-			unchanged = static_cast<bool *>(palloc0(sizeof(bool) * Max(rel.natts, 1)));
+		unchanged = nr->unchanged;
+		memset(unchanged, 0, sizeof(bool) * Max(rel.natts, 1));
 		nunchanged = out_image(s, out, ",\"new\":", rel, new_image, Columns::All, unchanged,
 							   c.oldtuple && rel.replident == REPLICA_IDENTITY_FULL ? &old_image : nullptr);
 	}
@@ -412,7 +396,8 @@ NativeFormat::truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *,
 	for (int i = 0; i < nrels; i++)
 	{
 		OutputPluginPrepareWrite(s.ctx, true);
-		out_head(out, "{\"op\":\"truncate\"", *rels[i], change->lsn);
+		out_lit(out, "{\"op\":\"truncate\"");
+		out_head(out, *static_cast<const NativeRel *>(rels[i]->format_private), change->lsn);
 		txn_fields_.write(s, out, txn, static_cast<int64>(first_seq + i));
 		appendStringInfo(out, ",\"cascade\":%s,\"restart_identity\":%s}",
 						 change->data.truncate.cascade ? "true" : "false",

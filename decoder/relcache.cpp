@@ -181,6 +181,7 @@ build_entry(Session &session, RelInfo *entry, Relation relation)
 	else
 		MemoryContextReset(entry->cxt);
 	entry->valid = true; /* before lookups: an invalidation during them must stick */
+	entry->built = false;
 	entry->format_private = nullptr;
 	entry->pub = nullptr;
 
@@ -229,7 +230,9 @@ build_entry(Session &session, RelInfo *entry, Relation relation)
 		entry->table_filtered = is_outflow_bookkeeping(relation);
 	entry->table_filtered |= any_pattern_matches(opts.filter_tables, entry->schema, entry->table);
 
-	session.format->build_relation(session, *entry, relation);
+	if (!entry->table_filtered) /* formats only ever see the tables they write */
+		session.format->build_relation(session, *entry, relation);
+	entry->built = true;
 }
 
 RelInfo *
@@ -249,8 +252,9 @@ relcache_get(Session &session, Relation relation)
 	{
 		entry->cxt = nullptr;
 		entry->valid = false;
+		entry->built = false;
 	}
-	if (!entry->valid)
+	if (!entry->valid || !entry->built)
 		build_entry(session, entry, relation);
 	return entry;
 }

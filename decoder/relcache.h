@@ -35,6 +35,7 @@ struct RelInfo
 {
 	Oid relid;				/* hash key: must be first */
 	bool valid;
+	bool built;			/* false until build_entry has completed (an ERROR mid-build leaves it false) */
 	MemoryContext cxt;		/* owns everything below */
 
 	const char *schema;		/* raw names */
