@@ -166,6 +166,7 @@ fast_of(Oid typoutput)
 		case F_TEXTOUT:
 		case F_VARCHAROUT:
 		case F_BPCHAROUT:
+		case F_JSON_OUT: /* json_out returns the stored text as it is */
 			return W2jFast::Text;
 		case F_INT2OUT:
 			return W2jFast::Int2;
