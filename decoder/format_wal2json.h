@@ -83,6 +83,7 @@ struct W2jRel
 	int v2_table_part_len;
 	Datum *values;	/* natts, scratch for heap_deform_tuple */
 	bool *nulls;
+	HeapTuple deformed; /* the tuple values/nulls hold; cleared at the start of each row */
 };
 
 /* Builds the W2jRel of rel (in rel.cxt) for the given format version. */
@@ -93,6 +94,31 @@ inline W2jRel &
 w2j_rel(RelInfo *rel_info)
 {
 	return *static_cast<W2jRel *>(rel_info->format_private);
+}
+
+/* W2jRel of the change's relation, its scratch arrays emptied for a new row. */
+inline W2jRel &
+w2j_row_rel(const RowChange &c)
+{
+	W2jRel &w = w2j_rel(c.rel);
+
+	w.deformed = nullptr;
+	return w;
+}
+
+/* Takes tup apart into w's scratch arrays, unless they already hold it (a
+ * row writes the same tuple as columns, identity and pk). */
+inline void
+w2j_deform(W2jRel &w, const RowChange &c, HeapTuple tup)
+{
+	TupleDesc desc = RelationGetDescr(c.relation);
+
+	if (w.deformed == tup)
+		return;
+	if (desc->natts != w.natts)
+		elog(ERROR, "outflow: relation \"%s\" changed shape without invalidation", c.rel->table);
+	heap_deform_tuple(tup, desc, w.values, w.nulls);
+	w.deformed = tup;
 }
 
 /* True if value (not null) is an unchanged TOAST pointer that must be left out. */

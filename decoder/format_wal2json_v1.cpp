@@ -175,13 +175,10 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 	const Options &o = s.opts;
 	Pretty p(o);
 	W2jRel &w = w2j_rel(c.rel);
-	TupleDesc desc = RelationGetDescr(c.relation);
 	int ind = identity ? 4 : 3;
 	const char *prefix = identity ? "key" : "column";
 
-	if (desc->natts != w.natts)
-		elog(ERROR, "outflow: relation \"%s\" changed shape without invalidation", c.rel->table);
-	heap_deform_tuple(tup, desc, w.values, w.nulls);
+	w2j_deform(w, c, tup);
 
 	/* Is column i part of this tuple's output? */
 	auto shown = [&](int i) -> bool {
@@ -310,7 +307,7 @@ Wal2jsonV1::row(Session &s, const RowChange &c)
 {
 	const Options &o = s.opts;
 	Pretty p(o);
-	W2jRel &w = w2j_rel(c.rel);
+	W2jRel &w = w2j_row_rel(c);
 	bool with_pk = o.include_pk && w.has_pk;
 	StringInfo out;
 	const char *kind;

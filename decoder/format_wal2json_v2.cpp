@@ -124,12 +124,9 @@ void
 write_tuple(const Options &o, StringInfo out, const RowChange &c, HeapTuple tup, Part part)
 {
 	W2jRel &w = w2j_rel(c.rel);
-	TupleDesc desc = RelationGetDescr(c.relation);
 	bool need_sep = false;
 
-	if (desc->natts != w.natts)
-		elog(ERROR, "outflow: relation \"%s\" changed shape without invalidation", c.rel->table);
-	heap_deform_tuple(tup, desc, w.values, w.nulls);
+	w2j_deform(w, c, tup);
 
 	for (int i = 0; i < w.natts; i++)
 	{
@@ -178,7 +175,7 @@ void
 Wal2jsonV2::row(Session &s, const RowChange &c)
 {
 	const Options &o = s.opts;
-	W2jRel &w = w2j_rel(c.rel);
+	W2jRel &w = w2j_row_rel(c);
 	StringInfo out;
 
 	/* What wal2json skips, with its warnings. */
