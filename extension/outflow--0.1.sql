@@ -514,6 +514,10 @@ BEGIN
 	END IF;
 	SELECT c.relkind, c.relname, n.nspname, c.relnamespace INTO rel
 	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = relation;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'outflow.unpublish_table: relation with OID % does not exist', relation::oid
+			USING ERRCODE = 'undefined_table', HINT = 'Pass the table by name: ''schema.table''.';
+	END IF;
 	qname := format('%I.%I', rel.nspname, rel.relname);
 	IF p.puballtables THEN
 		RAISE EXCEPTION 'publication "%" is FOR ALL TABLES: % cannot be removed from it', publication, qname
@@ -792,18 +796,29 @@ COMMENT ON FUNCTION heartbeat() IS 'emits a logical message (prefix outflow.hear
 -- snapshot it is the initial copy that precedes that slot's stream.
 -- ---------------------------------------------------------------------------
 
+-- typid with all its domains looked through, as the decoder's getBaseType does.
+CREATE FUNCTION _base_type(typid oid) RETURNS oid
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	WITH RECURSIVE d(oid, typtype, typbasetype) AS (
+		SELECT t.oid, t.typtype, t.typbasetype FROM pg_type t WHERE t.oid = typid
+		UNION ALL
+		SELECT t.oid, t.typtype, t.typbasetype FROM pg_type t JOIN d ON t.oid = d.typbasetype WHERE d.typtype = 'd')
+	SELECT d.oid FROM d WHERE d.typtype <> 'd'
+$fn$;
+
 -- How a column is rendered with numeric-data-types-as-string: as text
 -- ('scalar'), as text[] ('array'), or as it is (NULL).
 CREATE FUNCTION _number_kind(typid oid) RETURNS text
 LANGUAGE sql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-	WITH base AS (SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END AS oid FROM pg_type t WHERE t.oid = typid),
+	WITH base AS (SELECT outflow._base_type(typid) AS oid),
 	elem AS (SELECT t.typelem, t.typcategory FROM pg_type t, base WHERE t.oid = base.oid)
 	SELECT CASE
 		WHEN (SELECT oid FROM base) IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'float4'::regtype, 'float8'::regtype, 'numeric'::regtype) THEN 'scalar'
-		WHEN (SELECT typcategory FROM elem) = 'A' AND
-			(SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END FROM pg_type t WHERE t.oid = (SELECT typelem FROM elem))
+		WHEN (SELECT typcategory FROM elem) = 'A' AND outflow._base_type((SELECT typelem FROM elem))
 			IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'float4'::regtype, 'float8'::regtype, 'numeric'::regtype) THEN 'array'
 	END
 $fn$;
@@ -818,10 +833,8 @@ AS $fn$
 		SELECT grp, 'jsonb_build_object(' || string_agg(pair, ', ' ORDER BY ord) || ')' AS chunk
 		FROM (
 			SELECT (c.ord - 1) / 50 AS grp, c.ord,
-				format('%L, %I', c.name, c.name) || CASE
-					WHEN NOT numbers_as_string THEN ''
-					WHEN outflow._number_kind(a.atttypid) = 'scalar' THEN '::text'
-					WHEN outflow._number_kind(a.atttypid) = 'array' THEN '::text[]'
+				format('%L, %I', c.name, c.name) || CASE WHEN numbers_as_string THEN
+					CASE outflow._number_kind(a.atttypid) WHEN 'scalar' THEN '::text' WHEN 'array' THEN '::text[]' ELSE '' END
 					ELSE '' END AS pair
 			FROM unnest(cols) WITH ORDINALITY AS c(name, ord)
 			JOIN pg_attribute a ON a.attrelid = rel AND a.attname = c.name

@@ -86,6 +86,11 @@ WHERE st.change->>'op' = 'insert';
 SELECT sn->'new'->'i2' AS i2, sn->'new'->'num' AS num, sn->'new'->'fa' AS fa, sn->'new'->'pos' AS pos, sn->'new'->'ia' AS ia
 FROM outflow.snapshot('api_snap', '{"numeric-data-types-as-string": true}') sn
 WHERE sn->>'table' = 'snap_types' AND sn->'key'->>'id' = '4';
+-- a domain over a domain over numeric is a number too, as the decoder sees it
+CREATE DOMAIN snap_num1 AS numeric;
+CREATE DOMAIN snap_num2 AS snap_num1;
+SELECT outflow._number_kind('snap_num2'::regtype) AS scalar_kind, outflow._number_kind('snap_num2[]'::regtype) AS array_kind;
+DROP DOMAIN snap_num2, snap_num1;
 
 -- partitions: as leaves, or as the root with publish_via_partition_root
 SELECT s FROM outflow.snapshot('api_snap_leaf') s ORDER BY s::text;
