@@ -21,7 +21,6 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 
 PSQL = ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-d", "postgres"]
@@ -37,7 +36,7 @@ READERS = [
 ]
 
 
-def psql(sql, quiet_stdout=False, env=None):
+def psql(sql, env=None):
     r = subprocess.run(PSQL + ["-c", sql], capture_output=True, text=True, env=env)
     if r.returncode != 0:
         sys.exit("bench: psql failed: %s\n%s" % (sql[:200], r.stderr))
@@ -237,13 +236,11 @@ def run_workload(tag, prepare, work, rounds, quiet, work_mem=None):
     psql_script(prepare)
     psql("CHECKPOINT")
     create_slots(tag)
-    t0 = time.time()
     psql_script(work)
     upto = psql("SELECT pg_current_wal_lsn()")
-    gen = time.time() - t0
     res = measure(tag, upto, rounds, quiet, work_mem)
     drop_slots(tag)
-    return res, gen
+    return res
 
 
 def fmt_table(wname, res):
@@ -378,7 +375,7 @@ def main():
         if a.only and wname not in a.only:
             continue
         tag = wname.split()[0]
-        res, gen = run_workload(tag, prep, work, rounds, not a.verbose, a.work_mem)
+        res = run_workload(tag, prep, work, rounds, not a.verbose, a.work_mem)
         raw[wname] = res
         print(fmt_table(wname, res), flush=True)
     if mem_rows > 0:

@@ -27,7 +27,6 @@ cluster_start bench \
 	"max_wal_size = 8GB" \
 	"checkpoint_timeout = 1h" \
 	"autovacuum = off" >/dev/null
-# bench.py connects as postgres over the cluster's socket (trust); the
-# temporary files it writes go to a directory the server user can read.
-export PGHOST PGPORT CLUSTER_DIR
+# bench.py connects as postgres over the cluster's socket (trust): PGHOST
+# and PGPORT come from cluster_start.
 python3 bench/bench.py "$@"

@@ -42,11 +42,10 @@ sql "CREATE TABLE m (id int PRIMARY KEY, v text, n numeric, j jsonb, a int[], t 
 sql "SELECT pg_create_logical_replication_slot('sql_slot', 'outflow')" >/dev/null
 sql "SELECT pg_create_logical_replication_slot('recv_slot', 'outflow')" >/dev/null
 
-# The consumer: pg_recvlogical started directly, so that its pid is $!.
-RECV=("$PGBIN/pg_recvlogical" -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres)
-[ "$(id -u)" = 0 ] && RECV=(setpriv --reuid=postgres --regid=postgres --init-groups -- "${RECV[@]}")
-"${RECV[@]}" --slot recv_slot --start -f "$CLUSTER_DIR/stream.json" -F 1 -s 1 -o include-transaction=on 2>"$CLUSTER_DIR/recv.log" &
-recv_pid=$!
+# The consumer, by its own pid.
+as_pg_bg "$PGBIN/pg_recvlogical" -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres --slot recv_slot --start \
+	-f "$CLUSTER_DIR/stream.json" -F 1 -s 1 -o include-transaction=on 2>"$CLUSTER_DIR/recv.log"
+recv_pid=$BG_PID
 
 # Waits until the consumer has confirmed everything written so far.
 caught_up() {
