@@ -41,14 +41,17 @@ invalidate_relation_cb(Datum, Oid relid)
 
 	if (g_session == nullptr || g_session->relations == nullptr)
 		return;
-	g_session->relations_stale = true;
 	if (OidIsValid(relid))
 	{
 		entry = static_cast<RelInfo *>(hash_search(g_session->relations, &relid, HASH_FIND, nullptr));
 		if (entry != nullptr)
+		{
 			entry->valid = false;
+			g_session->relations_stale = true;
+		}
 		return;
 	}
+	g_session->relations_stale = true;
 	hash_seq_init(&status, g_session->relations);
 	while ((entry = static_cast<RelInfo *>(hash_seq_search(&status))) != nullptr)
 		entry->valid = false;
@@ -68,8 +71,8 @@ invalidate_all_cb(Datum, int, uint32)
 static void
 invalidate_publications_cb(Datum, int, uint32)
 {
-	if (g_session == nullptr)
-		return;
+	if (g_session == nullptr || g_session->opts.publication_names.empty())
+		return; /* entries do not depend on publications */
 	publication_invalidate(*g_session);
 	invalidate_relation_cb(0, InvalidOid);
 }
@@ -125,19 +128,20 @@ relcache_destroy(Session &session)
 	session.relations = nullptr; /* its memory goes with session_cxt */
 }
 
-/* Copies a name into cxt as a quoted JSON string. */
+/* Copies a name into cxt as a quoted JSON string, exactly as long as it is
+ * (scratch, in the caller's context, holds it meanwhile). */
 static const char *
-json_name(MemoryContext cxt, const char *name, int *len)
+json_name(MemoryContext cxt, StringInfo scratch, const char *name, int *len)
 {
-	StringInfoData buf;
-	MemoryContext old = MemoryContextSwitchTo(cxt);
+	char *copy;
 
-	initStringInfo(&buf);
-	out_json_string(&buf, name);
-	MemoryContextSwitchTo(old);
+	resetStringInfo(scratch);
+	out_json_string(scratch, name);
+	copy = static_cast<char *>(MemoryContextAlloc(cxt, scratch->len + 1));
+	memcpy(copy, scratch->data, scratch->len + 1);
 	if (len)
-		*len = buf.len;
-	return buf.data;
+		*len = scratch->len;
+	return copy;
 }
 
 /*
@@ -175,6 +179,7 @@ build_entry(Session &session, RelInfo *entry, Relation relation)
 	MemoryContext old;
 	Bitmapset *keys;
 	const Options &opts = session.opts;
+	StringInfoData scratch; /* for json_name, in the caller's (per-change) context */
 
 	if (entry->cxt == nullptr)
 		entry->cxt = AllocSetContextCreate(session.session_cxt, "outflow relation", ALLOCSET_SMALL_SIZES);
@@ -193,8 +198,9 @@ build_entry(Session &session, RelInfo *entry, Relation relation)
 	entry->cols = static_cast<ColumnInfo *>(palloc0(sizeof(ColumnInfo) * Max(desc->natts, 1)));
 	MemoryContextSwitchTo(old);
 
-	entry->schema_json = json_name(entry->cxt, entry->schema, nullptr);
-	entry->table_json = json_name(entry->cxt, entry->table, nullptr);
+	initStringInfo(&scratch);
+	entry->schema_json = json_name(entry->cxt, &scratch, entry->schema, nullptr);
+	entry->table_json = json_name(entry->cxt, &scratch, entry->table, nullptr);
 
 	keys = key_columns(relation);
 	entry->nkeys = 0;
@@ -203,24 +209,20 @@ build_entry(Session &session, RelInfo *entry, Relation relation)
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 		ColumnInfo &col = entry->cols[i];
 
-		col.attnum = att->attnum;
 		col.dropped = att->attisdropped;
 		if (col.dropped)
 			continue;
-		col.name = MemoryContextStrdup(entry->cxt, NameStr(att->attname));
-		col.name_json = json_name(entry->cxt, col.name, &col.name_json_len);
-		col.typid = att->atttypid;
-		col.typmod = att->atttypmod;
-		col.not_null = att->attnotnull;
+		col.name_json = json_name(entry->cxt, &scratch, NameStr(att->attname), &col.name_json_len);
 		col.is_varlena = att->attlen == -1;
 		col.published = true;
 		col.is_key = bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, keys);
 		if (col.is_key)
 			entry->nkeys++;
 		if (opts.format == FormatKind::Native)
-			col.native = native_renderer(session, col.typid);
+			col.native = native_renderer(session, att->atttypid);
 	}
 	bms_free(keys);
+	pfree(scratch.data);
 	if (!opts.publication_names.empty())
 		publication_build(session, *entry, relation); /* rel.pub; may unpublish columns */
 

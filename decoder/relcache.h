@@ -16,15 +16,10 @@ struct TypeRenderer;
 /* One attribute of a relation, as of the entry's build. */
 struct ColumnInfo
 {
-	const char *name;		/* raw attribute name */
-	const char *name_json;	/* name as a quoted, escaped JSON string */
+	const char *name_json;	/* the name as a quoted, escaped JSON string */
 	int name_json_len;
-	Oid typid;
-	int32 typmod;
-	AttrNumber attnum;
 	bool dropped;
 	bool is_key;			/* part of "key" (see relcache.cpp) */
-	bool not_null;
 	bool is_varlena;		/* attlen == -1: may arrive as an unchanged TOAST pointer */
 	bool published;			/* shown in the output; false when the publications'
 							 * column list (publication_names) leaves it out */
