@@ -20,11 +20,8 @@ sqlstate(const char (&s)[6])
 }
 
 constexpr int kInvalidParameterValue = sqlstate("22023");
-constexpr int kSyntaxError = sqlstate("42601");
-constexpr int kUndefinedObject = sqlstate("42704");
 constexpr int kFeatureNotSupported = sqlstate("0A000");
 constexpr int kProgramLimitExceeded = sqlstate("54000");
-constexpr int kInternalError = sqlstate("XX000");
 
 /* A user-facing error: message, optional detail and hint. */
 struct Error : std::runtime_error

@@ -62,7 +62,6 @@ parse_table_pattern(std::string_view option, std::string_view pattern)
 	NamePattern *part = &result.schema;
 	bool seen_dot = false;
 
-	result.source = std::string(pattern);
 	for (size_t i = 0; i < pattern.size(); i++)
 	{
 		char c = pattern[i];

@@ -25,7 +25,6 @@ struct TablePattern
 {
 	NamePattern schema;
 	NamePattern table;
-	std::string source; /* as the user wrote it, for messages */
 
 	bool matches(std::string_view schema_name, std::string_view table_name) const;
 };
