@@ -47,15 +47,17 @@ const char *
 Session::origin_name_of(RepOriginId id)
 {
 	char *name = nullptr;
+	char *previous = origin_name;
 
 	if (id == origin_id)
 		return origin_name;
-	if (origin_name != nullptr)
-		pfree(origin_name);
+	/* Forget the cached one first: the lookup may raise an ERROR. */
+	origin_id = InvalidRepOriginId;
+	origin_name = nullptr;
+	if (previous != nullptr)
+		pfree(previous);
 	if (replorigin_by_oid(id, true, &name))
 		origin_name = MemoryContextStrdup(session_cxt, name);
-	else
-		origin_name = nullptr;
 	origin_id = id;
 	return origin_name;
 }
