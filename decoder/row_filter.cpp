@@ -87,6 +87,12 @@ row_filters_build(MemoryContext cxt, Relation relation, List *const quals[kFilte
 	/* A copy of the row type: the relcache's may be rebuilt while we keep the slot. */
 	f->slot = MakeSingleTupleTableSlot(CreateTupleDescCopy(RelationGetDescr(relation)), &TTSOpsHeapTuple);
 	f->estate = CreateExecutorState(); /* its memory is a child of cxt */
+	for (int i = 0; i < f->slot->tts_tupleDescriptor->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(f->slot->tts_tupleDescriptor, i);
+
+		f->any_varlena |= !att->attisdropped && att->attlen == -1;
+	}
 	for (int a = 0; a < kFilterActions; a++)
 	{
 		List *nodes = NIL;
@@ -118,7 +124,7 @@ row_filters_apply(RowFilterSet &f, RowChange &c)
 	if (c.oldtuple == nullptr || c.newtuple == nullptr)
 		return passes(f, expr, c.newtuple != nullptr ? c.newtuple : c.oldtuple);
 
-	newtuple = complete_new_row(f.slot->tts_tupleDescriptor, c.oldtuple, c.newtuple);
+	newtuple = f.any_varlena ? complete_new_row(f.slot->tts_tupleDescriptor, c.oldtuple, c.newtuple) : c.newtuple;
 	old_passes = passes(f, expr, c.oldtuple);
 	new_passes = passes(f, expr, newtuple);
 	if (!old_passes && !new_passes)

@@ -33,6 +33,7 @@ struct RowFilterSet
 	EState *estate;			  /* owns the expression states */
 	TupleTableSlot *slot;	  /* scan slot over a copy of the row type */
 	ExprState *expr[kFilterActions]; /* NULL: every row of that action passes */
+	bool any_varlena;		  /* has a live varlena column (an UPDATE's new row may need completing) */
 };
 
 /*
