@@ -36,9 +36,12 @@ struct Pretty
 	const char *ht;
 	const char *nl;
 	const char *sp;
+	const char *sep; /* between array entries: "," or ", " */
+	int sep_len;
 
 	explicit Pretty(const Options &o)
-		: ht(o.pretty_print ? "\t" : ""), nl(o.pretty_print ? "\n" : ""), sp(o.pretty_print ? " " : "")
+		: ht(o.pretty_print ? "\t" : ""), nl(o.pretty_print ? "\n" : ""), sp(o.pretty_print ? " " : ""),
+		  sep(o.pretty_print ? ", " : ","), sep_len(o.pretty_print ? 2 : 1)
 	{
 	}
 };
@@ -66,7 +69,8 @@ public:
 				 Size size, const char *content, uint64 seq) override;
 
 private:
-	uint64 nchanges_ = 0; /* changes written in the current transaction */
+	uint64 nchanges_ = 0;	 /* changes written in the current transaction */
+	StringInfoData piece_{}; /* open_piece's scratch buffer (session_cxt), reused */
 
 	StringInfo open_piece(Session &s, bool own_write);
 	void close_piece(Session &s, StringInfo piece, bool own_write);
@@ -83,15 +87,21 @@ private:
 StringInfo
 Wal2jsonV1::open_piece(Session &s, bool own_write)
 {
-	StringInfo piece;
-
 	if (own_write)
 	{
 		OutputPluginPrepareWrite(s.ctx, true);
 		return s.ctx->out;
 	}
-	piece = makeStringInfo();
-	return piece;
+	if (piece_.data == nullptr)
+	{
+		MemoryContext old = MemoryContextSwitchTo(s.session_cxt);
+
+		initStringInfo(&piece_);
+		MemoryContextSwitchTo(old);
+	}
+	else
+		resetStringInfo(&piece_);
+	return &piece_;
 }
 
 void
@@ -116,8 +126,12 @@ Wal2jsonV1::close_piece(Session &s, StringInfo piece, bool own_write)
 					"Use write-in-chunks=true or format-version=2 for transactions this large.");
 	}
 	appendBinaryStringInfo(out, piece->data, piece->len);
-	pfree(piece->data);
-	pfree(piece);
+	if (piece->maxlen > 1024 * 1024)
+	{
+		/* not kept at the size of the largest row ever seen */
+		pfree(piece->data);
+		piece->data = nullptr;
+	}
 }
 
 void
@@ -202,7 +216,7 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 				if (!shown(i))
 					continue;
 				if (!first)
-					appendStringInfo(out, ",%s", p.sp);
+					out_bytes(out, p.sep, p.sep_len);
 				first = false;
 				emit(i);
 			}
@@ -213,11 +227,11 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 		w2j_repeat(out, p.ht, 3);
 		appendStringInfo(out, "\"oldkeys\":%s{%s", p.sp, p.nl);
 	}
-	array("names", true, [&](int i) { appendStringInfoString(out, c.rel->cols[i].name_json); });
+	array("names", true, [&](int i) { out_bytes(out, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len); });
 	appendStringInfo(out, "],%s", p.nl);
 	if (o.include_types)
 	{
-		array("types", true, [&](int i) { appendStringInfoString(out, w.cols[i].type_json); });
+		array("types", true, [&](int i) { out_bytes(out, w.cols[i].type_json, w.cols[i].type_json_len); });
 		appendStringInfo(out, "],%s", p.nl);
 	}
 	if (o.include_type_oids)
