@@ -594,8 +594,9 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 }
 
 void
-w2j_append_value(StringInfo out, W2jCol &col, W2jKind kind, Datum value, bool numbers_as_strings)
+w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strings)
 {
+	const W2jKind kind = col.kind;
 	char buf[kFastBufLen];
 	const char *str;
 	size_t len;
@@ -604,13 +605,7 @@ w2j_append_value(StringInfo out, W2jCol &col, W2jKind kind, Datum value, bool nu
 
 	if (col.fast == W2jFast::Text && kind == W2jKind::Text)
 	{
-		/* textout is the bytes of the text: escape them where they are. */
-		struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-		struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
-
-		out_json_string_len(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
-		if (v != p)
-			pfree(v);
+		out_text_json(out, value); /* the output function's bytes, escaped where they are */
 		return;
 	}
 	if (col.fast == W2jFast::Numeric && kind == W2jKind::Number && out_numeric_finite(out, value, numbers_as_strings))

@@ -128,8 +128,8 @@ w2j_unchanged_toast(const W2jCol &col, Datum value)
 	return col.varlena && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value));
 }
 
-/* Appends a non-null value as wal2json does, classified by kind. */
-void w2j_append_value(StringInfo out, W2jCol &col, W2jKind kind, Datum value, bool numbers_as_strings);
+/* Appends a non-null value of col as wal2json does, classified by col.kind. */
+void w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strings);
 
 /* Appends the commit timestamp of txn as wal2json prints it (quoted). */
 void w2j_append_commit_time(StringInfo out, ReorderBufferTXN *txn);

@@ -263,7 +263,7 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 		if (w.nulls[i])
 			out_lit(out, "null");
 		else
-			w2j_append_value(out, w.cols[i], w.cols[i].kind, w.values[i], o.numeric_data_types_as_string);
+			w2j_append_value(out, w.cols[i], w.values[i], o.numeric_data_types_as_string);
 	});
 	if (identity)
 	{

@@ -152,7 +152,7 @@ write_tuple(const Options &o, StringInfo out, const RowChange &c, HeapTuple tup,
 			if (w.nulls[i])
 				out_lit(out, "null");
 			else
-				w2j_append_value(out, col, col.kind, w.values[i], o.numeric_data_types_as_string);
+				w2j_append_value(out, col, w.values[i], o.numeric_data_types_as_string);
 			if (part == Part::Change)
 				write_change_extras(o, out, col);
 			out_char(out, '}');

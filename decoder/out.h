@@ -177,6 +177,23 @@ out_json_string(StringInfo out, const char *str)
 	out_json_string_len(out, str, strlen(str));
 }
 
+/*
+ * Appends a text-like varlena (text, varchar, bpchar, json: their output
+ * functions return the bytes as they are) as a JSON string, detoasted only
+ * if compressed or external.
+ */
+inline void
+out_text_json(StringInfo out, Datum value)
+{
+	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
+	/* pg_detoast_datum_packed, inline: most values are plain. */
+	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
+
+	out_json_string_len(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+	if (v != p)
+		pfree(v);
+}
+
 /* Writes v as upper-case hex without leading zeros, as "%X" does; returns the length. */
 inline int
 format_hex32_upper(uint32 v, char *dst)

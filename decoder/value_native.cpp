@@ -85,7 +85,7 @@ append_value(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 			append_numeric(out, value, r->numbers_as_string);
 			break;
 		case RenderKind::Text:
-			append_text_varlena(out, value);
+			out_text_json(out, value);
 			break;
 		case RenderKind::Name:
 		{

@@ -108,9 +108,6 @@ void append_value(Session &session, StringInfo out, TypeRenderer *r, Datum value
 /* Appends a numeric: bare (or quoted) digits, the special values as strings. */
 void append_numeric(StringInfo out, Datum value, bool quoted);
 
-/* Appends a text, varchar or bpchar varlena as a JSON string. */
-void append_text_varlena(StringInfo out, Datum value);
-
 /* Appends a bytea as the JSON string "\\x" + lower-case hex. */
 void append_bytea(StringInfo out, Datum value);
 

@@ -31,19 +31,6 @@ append_numeric(StringInfo out, Datum value, bool quoted)
 	pfree(text);
 }
 
-/* The varlena escaped as a JSON string, detoasted only if compressed or external. */
-void
-append_text_varlena(StringInfo out, Datum value)
-{
-	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-	/* pg_detoast_datum_packed, inline: most values are plain. */
-	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
-
-	out_json_string_len(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
-	if (reinterpret_cast<Pointer>(v) != DatumGetPointer(value))
-		pfree(v);
-}
-
 /* Lower-case hex after \x, as bytea_output hex; errors if the JSON would pass MaxAllocSize. */
 void
 append_bytea(StringInfo out, Datum value)
