@@ -616,13 +616,11 @@ w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strin
 		(col.fast == W2jFast::Int2 || col.fast == W2jFast::Int4 || col.fast == W2jFast::Int8))
 	{
 		/* Decimal digits and a sign: a JSON number as it is. */
-		char *dst = out_reserve(out, static_cast<int>(kInt64DecimalMax));
-		int64 v = col.fast == W2jFast::Int2   ? DatumGetInt16(value)
-				  : col.fast == W2jFast::Int4 ? DatumGetInt32(value)
-											  : DatumGetInt64(value);
-
-		out->len += static_cast<int>(format_int64(v, dst));
-		out->data[out->len] = '\0';
+		append_int64(out,
+					 col.fast == W2jFast::Int2	 ? DatumGetInt16(value)
+					 : col.fast == W2jFast::Int4 ? DatumGetInt32(value)
+												 : DatumGetInt64(value),
+					 false);
 		return;
 	}
 	if (kind == W2jKind::Number && !numbers_as_strings && extra_float_digits > 0 &&

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "json_escape.h"
+#include "value_format.h"
 #include "pg.h"
 
 namespace outflow {
@@ -175,6 +176,33 @@ inline void
 out_json_string(StringInfo out, const char *str)
 {
 	out_json_string_len(out, str, strlen(str));
+}
+
+/* Appends text, in double quotes if quoted (the caller knows it needs no escaping). */
+inline void
+append_quoted_if(StringInfo out, bool quoted, const char *text, int len)
+{
+	if (quoted)
+	{
+		out_reserve(out, len + 2);
+		out->data[out->len++] = '"';
+		memcpy(out->data + out->len, text, len);
+		out->len += len;
+		out->data[out->len++] = '"';
+		out->data[out->len] = '\0';
+	}
+	else
+		out_bytes(out, text, len);
+}
+
+/* Appends v in decimal, quoted if asked (numeric_data_types_as_string). */
+inline void
+append_int64(StringInfo out, int64 v, bool quoted)
+{
+	char buf[kInt64DecimalMax];
+	size_t len = format_int64(v, buf);
+
+	append_quoted_if(out, quoted, buf, static_cast<int>(len));
 }
 
 /*

@@ -140,33 +140,6 @@ void append_composite(Session &session, StringInfo out, TypeRenderer *r, Datum v
 /* Pushes the fixed settings, once per transaction, on the first value needing them. */
 void ensure_fixed_settings(Session &session);
 
-/* Appends text, in double quotes if quoted (the caller knows it needs no escaping). */
-inline void
-append_quoted_if(StringInfo out, bool quoted, const char *text, int len)
-{
-	if (quoted)
-	{
-		out_reserve(out, len + 2);
-		out->data[out->len++] = '"';
-		memcpy(out->data + out->len, text, len);
-		out->len += len;
-		out->data[out->len++] = '"';
-		out->data[out->len] = '\0';
-	}
-	else
-		out_bytes(out, text, len);
-}
-
-/* Appends v in decimal, quoted if asked (numeric_data_types_as_string). */
-inline void
-append_int64(StringInfo out, int64 v, bool quoted)
-{
-	char buf[kInt64DecimalMax];
-	size_t len = format_int64(v, buf);
-
-	append_quoted_if(out, quoted, buf, static_cast<int>(len));
-}
-
 /* NaN and the infinities are strings, as to_jsonb gives them; false for other values. */
 inline bool
 append_nonfinite(StringInfo out, double d)
