@@ -687,16 +687,7 @@ w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strin
 		case W2jKind::Text:
 			if (text == nullptr && (col.fast == W2jFast::Uuid || col.fast == W2jFast::Timestamp ||
 									col.fast == W2jFast::TimestampTz))
-			{
-				/* hex digits, digits and -+:. only: nothing to escape */
-				char *dst = out_reserve(out, static_cast<int>(len) + 2);
-
-				dst[0] = '"';
-				memcpy(dst + 1, str, len);
-				dst[len + 1] = '"';
-				dst[len + 2] = '\0';
-				out->len += static_cast<int>(len) + 2;
-			}
+				append_quoted_if(out, true, str, static_cast<int>(len)); /* hex digits, digits, -+:. only */
 			else
 				out_json_string_len(out, str, len);
 			break;

@@ -31,17 +31,12 @@ append_datetime(StringInfo out, Datum value, Oid typid)
 
 		if (len != 0)
 		{
-			out_reserve(out, static_cast<int>(len) + 9);
-			out->data[out->len++] = '"';
-			memcpy(out->data + out->len, buf, len);
-			out->len += static_cast<int>(len);
 			if (typid == TIMESTAMPTZOID)
 			{
-				memcpy(out->data + out->len, "+00:00", 6);
-				out->len += 6;
+				memcpy(buf + len, "+00:00", 6); /* buf has room: len is at most 26 */
+				len += 6;
 			}
-			out->data[out->len++] = '"';
-			out->data[out->len] = '\0';
+			append_quoted_if(out, true, buf, static_cast<int>(len));
 			return;
 		}
 	}
