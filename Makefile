@@ -24,6 +24,10 @@ PG_CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-register -fvisibility=default
 # Header dependencies (decoder/*.d): a changed header rebuilds every object
 # that includes it, so no stale object with an old struct layout gets linked.
 PG_CXXFLAGS += -MMD -MP
+# make WERROR=1: warnings in our own code fail the build (tests and CI).
+ifdef WERROR
+PG_CXXFLAGS += -Werror
+endif
 SHLIB_LINK += -lstdc++
 
 include $(PGXS)

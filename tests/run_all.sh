@@ -1,10 +1,16 @@
 #!/bin/bash
 # Runs every test: unit tests, pg_regress suites, and the shell tests in
-# tests/*.sh (each starts its own clusters). Installs what it needs first.
-# Ends with "N passed, M failed".
+# tests/*.sh (each starts its own clusters), on the host's PostgreSQL, then
+# the same on every other major in its chroot (tests/versions.sh).
+# Installs what it needs first. Ends with "N passed, M failed".
+#   tests/run_all.sh                 host major, then 13 17 18 19
+#   tests/run_all.sh --this-major    only the PostgreSQL that pg_config names
+#   OUTFLOW_MAJORS="17 18" tests/run_all.sh   host, then these majors
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+this_major_only=
+[ "${1:-}" = --this-major ] && this_major_only=1
 
 scripts/install_deps.sh || exit 1
 passed=0
@@ -23,7 +29,7 @@ step() {
 	fi
 }
 
-build() { make -s >/dev/null && make -s install >/dev/null; }
+build() { make -s clean >/dev/null && make -s WERROR=1 >/dev/null && make -s install >/dev/null; }
 unit() { make -s -C tests/unit run; }
 
 # pg_regress runs as postgres, on a copy of the tree that postgres owns.
@@ -46,9 +52,18 @@ step build build || { echo "0 passed, 1 failed"; exit 1; }
 step unit unit
 step regress regress
 for t in tests/*.sh; do
-	[ "$t" = tests/run_all.sh ] && continue
+	case $t in tests/run_all.sh|tests/versions.sh) continue ;; esac
 	step "$(basename "$t" .sh)" bash "$t"
 done
+
+echo "== $(pg_config --version): $passed passed, $failed failed"
+if [ -z "$this_major_only" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		step "other majors" tests/versions.sh ${OUTFLOW_MAJORS:-13 17 18 19}
+	else
+		echo "(other majors skipped: tests/versions.sh makes chroots and needs root)"
+	fi
+fi
 
 echo
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
