@@ -20,7 +20,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 # No LLVM bitcode: our C++ needs flags the bitcode rule would not see.
 override with_llvm = no
 
-PG_CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-register -fvisibility=default
+PG_CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-register
 # Header dependencies (decoder/*.d): a changed header rebuilds every object
 # that includes it, so no stale object with an old struct layout gets linked.
 PG_CXXFLAGS += -MMD -MP

@@ -62,8 +62,8 @@ void
 out_txn_tail(Session &s, StringInfo out, ReorderBufferTXN *txn)
 {
 	out_lit(out, ",\"commit_time\":");
-	out_time_utc(out, txn->xact_time.commit_time);
-	if (txn->origin_id != InvalidRepOriginId)
+	out_time_utc(out, OUTFLOW_COMMIT_TIME(txn));
+	if (txn->origin_id != OUTFLOW_INVALID_ORIGIN)
 	{
 		const char *name = s.origin_name_of(txn->origin_id);
 
@@ -439,7 +439,7 @@ NativeFormat::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tr
 
 		out_lit(out, ",\"content_base64\":\"");
 		enlargeStringInfo(out, enclen);
-		out->len += pg_b64_encode(content, static_cast<int>(size), out->data + out->len, enclen);
+		out->len += pg_b64_encode(OUTFLOW_B64_SRC(content), static_cast<int>(size), out->data + out->len, enclen);
 		out->data[out->len] = '\0';
 		out_char(out, '"');
 	}

@@ -368,12 +368,12 @@ out_text_array_json(StringInfo out, Datum value)
 		int nitems = ARR_DIMS(arr)[0];
 		array_iter iter;
 
-		array_iter_setup(&iter, reinterpret_cast<AnyArrayType *>(arr));
+		OUTFLOW_ARRAY_ITER_SETUP(&iter, reinterpret_cast<AnyArrayType *>(arr), -1, false, TYPALIGN_INT);
 		out_lit(out, "\"{");
 		for (int i = 0; i < nitems; i++)
 		{
 			bool isnull;
-			Datum elem = array_iter_next(&iter, &isnull, i, -1, false, TYPALIGN_INT);
+			Datum elem = OUTFLOW_ARRAY_ITER_NEXT(&iter, &isnull, i, -1, false, TYPALIGN_INT);
 
 			if (i > 0)
 				out_char(out, ',');
@@ -701,11 +701,7 @@ w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strin
 void
 w2j_append_commit_time(StringInfo out, ReorderBufferTXN *txn)
 {
-#if PG_VERSION_NUM >= 150000
-	TimestampTz t = txn->xact_time.commit_time;
-#else
-	TimestampTz t = txn->commit_time;
-#endif
+	TimestampTz t = OUTFLOW_COMMIT_TIME(txn);
 	appendStringInfoChar(out, '"');
 	appendStringInfoString(out, timestamptz_to_str(t));
 	appendStringInfoChar(out, '"');

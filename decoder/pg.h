@@ -24,8 +24,13 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "datatype/timestamp.h"
+#include "nodes/bitmapset.h"
+#include "nodes/pg_list.h"
+#include "utils/inval.h"
 }
 
+#include "version.h"
 #include "compat.h"
 
 #endif

@@ -24,7 +24,7 @@ extern "C" {
 #include "replication/origin.h"
 #include "utils/memutils.h"
 
-PG_MODULE_MAGIC;
+OUTFLOW_MODULE_MAGIC("outflow");
 
 PGDLLEXPORT void outflow_output_plugin_init_wal2json(OutputPluginCallbacks *cb);
 }
@@ -44,7 +44,7 @@ Session::ensure_begin()
 }
 
 const char *
-Session::origin_name_of(RepOriginId id)
+Session::origin_name_of(OutflowOriginId id)
 {
 	char *name = nullptr;
 	char *previous = origin_name;
@@ -52,7 +52,7 @@ Session::origin_name_of(RepOriginId id)
 	if (id == origin_id)
 		return origin_name;
 	/* Forget the cached one first: the lookup may raise an ERROR. */
-	origin_id = InvalidRepOriginId;
+	origin_id = OUTFLOW_INVALID_ORIGIN;
 	origin_name = nullptr;
 	if (previous != nullptr)
 		pfree(previous);
@@ -297,11 +297,11 @@ message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool
 
 /* True means: skip this change (origin=none, or its origin is in filter-origins). */
 bool
-filter_origin(LogicalDecodingContext *ctx, RepOriginId origin_id)
+filter_origin(LogicalDecodingContext *ctx, OutflowOriginId origin_id)
 {
 	const Options &opts = session_of(ctx).opts;
 
-	if (origin_id == InvalidRepOriginId)
+	if (origin_id == OUTFLOW_INVALID_ORIGIN)
 		return false;
 	if (opts.skip_origin_changes)
 		return true;
@@ -384,7 +384,7 @@ outflow_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr l
 }
 
 static bool
-outflow_filter_origin(LogicalDecodingContext *ctx, RepOriginId origin_id)
+outflow_filter_origin(LogicalDecodingContext *ctx, OutflowOriginId origin_id)
 {
 	return filter_origin(ctx, origin_id); /* reads plain fields only: cannot throw */
 }

@@ -115,23 +115,13 @@ Bitmapset *
 column_list_of(const PubInfo &pub, Relation relation)
 {
 	TupleDesc desc = RelationGetDescr(relation);
-	HeapTuple tup;
-	Bitmapset *cols = nullptr;
-	bool isnull = true;
-	Datum datum;
+	Bitmapset *cols;
 	int live = 0;
 
 	if (pub.alltables)
 		return nullptr;
-	/* No row: the publication includes the table through its schema. */
-	tup = SearchSysCache2(PUBLICATIONRELMAP, ObjectIdGetDatum(RelationGetRelid(relation)),
-						  ObjectIdGetDatum(pub.oid));
-	if (!HeapTupleIsValid(tup))
-		return nullptr;
-	datum = SysCacheGetAttr(PUBLICATIONRELMAP, tup, Anum_pg_publication_rel_prattrs, &isnull);
-	if (!isnull)
-		cols = pub_collist_to_bitmapset(nullptr, datum, CurrentMemoryContext);
-	ReleaseSysCache(tup);
+	/* No entry: the publication includes the table through its schema. */
+	cols = compat::publication_columns(RelationGetRelid(relation), pub.oid);
 	if (cols == nullptr)
 		return nullptr;
 	/* A list of every column is no list. */
@@ -209,21 +199,8 @@ build_row_filters(RelInfo &rel, Relation relation, List *via)
 		char *qual = nullptr;
 
 		/* FOR ALL TABLES and FOR TABLES IN SCHEMA (of this table) mean: no filter. */
-		if (!pub.alltables &&
-			!SearchSysCacheExists2(PUBLICATIONNAMESPACEMAP, ObjectIdGetDatum(schema), ObjectIdGetDatum(pub.oid)))
-		{
-			HeapTuple tup = SearchSysCache2(PUBLICATIONRELMAP, ObjectIdGetDatum(relid), ObjectIdGetDatum(pub.oid));
-
-			if (HeapTupleIsValid(tup))
-			{
-				bool isnull = true;
-				Datum datum = SysCacheGetAttr(PUBLICATIONRELMAP, tup, Anum_pg_publication_rel_prqual, &isnull);
-
-				if (!isnull)
-					qual = TextDatumGetCString(datum);
-				ReleaseSysCache(tup);
-			}
-		}
+		if (!pub.alltables && !compat::publication_has_schema(pub.oid, schema))
+			qual = compat::publication_row_filter(relid, pub.oid);
 		for (int a = 0; a < kFilterActions; a++)
 		{
 			if ((pub.actions & bits[a]) == 0)
@@ -282,15 +259,16 @@ publication_build(Session &s, RelInfo &rel, Relation relation)
 	PubRel *pub = static_cast<PubRel *>(MemoryContextAllocZero(rel.cxt, sizeof(PubRel)));
 	bool am_partition = relation->rd_rel->relispartition;
 	bool partitioned = relation->rd_rel->relkind == RELKIND_PARTITIONED_TABLE;
-	List *pubids, *schema_pubids, *ancestors = NIL, *via = NIL;
+	List *pubids, *excluding, *schema_pubids, *ancestors = NIL, *via = NIL;
 	int level = 0;
 
 	rel.pub = pub;
 	pub->publish_as = relid;
 	if (!is_publishable_relation(relation))
 		return;
-	pubids = GetRelationPublications(relid);
-	schema_pubids = GetSchemaPublications(RelationGetNamespace(relation));
+	pubids = compat::relation_publications(relid);
+	excluding = compat::excluding_publications(relid);
+	schema_pubids = compat::schema_publications(RelationGetNamespace(relation));
 	if (am_partition)
 		ancestors = get_partition_ancestors(relid);
 
@@ -299,7 +277,7 @@ publication_build(Session &s, RelInfo &rel, Relation relation)
 		PubInfo &p = set.pubs[i];
 		Oid as = relid;
 		int as_level = 0;
-		bool published = p.alltables;
+		bool published = p.alltables && !list_member_oid(excluding, p.oid);
 
 		if (p.alltables)
 		{
@@ -314,7 +292,7 @@ publication_build(Session &s, RelInfo &rel, Relation relation)
 			if (am_partition)
 			{
 				int anc_level = 0;
-				Oid anc = GetTopMostAncestorInPublication(p.oid, ancestors, &anc_level);
+				Oid anc = compat::topmost_published_ancestor(p.oid, ancestors, &anc_level);
 
 				if (OidIsValid(anc))
 				{

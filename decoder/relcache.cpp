@@ -59,7 +59,7 @@ invalidate_relation_cb(Datum, Oid relid)
 
 /* A type, cast or namespace changed: every entry and type renderer is stale. */
 static void
-invalidate_all_cb(Datum, int, uint32)
+invalidate_all_cb(Datum, OutflowCacheId, uint32)
 {
 	if (g_session == nullptr)
 		return;
@@ -69,7 +69,7 @@ invalidate_all_cb(Datum, int, uint32)
 
 /* A publication or its tables or schemas changed: reload them, rebuild every entry. */
 static void
-invalidate_publications_cb(Datum, int, uint32)
+invalidate_publications_cb(Datum, OutflowCacheId, uint32)
 {
 	if (g_session == nullptr || g_session->opts.publication_names.empty())
 		return; /* entries do not depend on publications */
@@ -93,9 +93,7 @@ relcache_init(Session &session)
 		CacheRegisterSyscacheCallback(TYPEOID, invalidate_all_cb, (Datum) 0);
 		CacheRegisterSyscacheCallback(CASTSOURCETARGET, invalidate_all_cb, (Datum) 0);
 		CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_all_cb, (Datum) 0);
-		CacheRegisterSyscacheCallback(PUBLICATIONOID, invalidate_publications_cb, (Datum) 0);
-		CacheRegisterSyscacheCallback(PUBLICATIONRELMAP, invalidate_publications_cb, (Datum) 0);
-		CacheRegisterSyscacheCallback(PUBLICATIONNAMESPACEMAP, invalidate_publications_cb, (Datum) 0);
+		compat::register_publication_callbacks(invalidate_publications_cb);
 		g_callbacks_registered = true;
 	}
 }

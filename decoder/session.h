@@ -37,7 +37,7 @@ struct Session
 	uint64 txn_seq = 0;		   /* changes seen so far in txn */
 	uint64 txn_emitted = 0;	   /* changes written so far in txn */
 	int fixed_settings_level = 0; /* GUC nest level of forced settings, 0 if none */
-	RepOriginId origin_id = InvalidRepOriginId; /* origin whose name is cached */
+	OutflowOriginId origin_id = OUTFLOW_INVALID_ORIGIN; /* origin whose name is cached */
 	char *origin_name = nullptr;	/* its name (session_cxt), NULL if unknown */
 
 	/* Set by invalidation callbacks; acted on at the next safe point. */
@@ -48,7 +48,7 @@ struct Session
 	void ensure_begin();
 
 	/* The name of a replication origin, looked up once per origin. */
-	const char *origin_name_of(RepOriginId id);
+	const char *origin_name_of(OutflowOriginId id);
 
 	~Session();
 };

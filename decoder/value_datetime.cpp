@@ -46,39 +46,13 @@ append_datetime(StringInfo out, Datum value, Oid typid)
 	append_quoted_if(out, true, buf, static_cast<int>(strlen(buf)));
 }
 
-/* IntervalStyle postgres through EncodeInterval (infinite intervals on 17 and later). */
+/* IntervalStyle postgres, as interval_out writes it (infinite intervals on 17 and later). */
 void
 append_interval(StringInfo out, Datum value)
 {
-	Interval *span = DatumGetIntervalP(value);
 	char buf[MAXDATELEN + 1];
 
-#if PG_VERSION_NUM >= 170000
-	/* 17 added infinite intervals. */
-	if (INTERVAL_IS_NOBEGIN(span))
-	{
-		out_lit(out, "\"-infinity\"");
-		return;
-	}
-	if (INTERVAL_IS_NOEND(span))
-	{
-		out_lit(out, "\"infinity\"");
-		return;
-	}
-#endif
-#if PG_VERSION_NUM >= 150000
-	struct pg_itm itm;
-
-	interval2itm(*span, &itm);
-	EncodeInterval(&itm, INTSTYLE_POSTGRES, buf);
-#else
-	struct pg_tm tm;
-	fsec_t fsec;
-
-	if (interval2tm(*span, &tm, &fsec) != 0)
-		ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("could not convert interval to tm")));
-	EncodeInterval(&tm, fsec, INTSTYLE_POSTGRES, buf);
-#endif
+	compat::encode_interval(DatumGetIntervalP(value), buf);
 	/* Digits, signs, letters, ':', '.' and spaces: nothing to escape. */
 	append_quoted_if(out, true, buf, static_cast<int>(strlen(buf)));
 }

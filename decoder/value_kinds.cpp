@@ -65,7 +65,7 @@ output_depends_on_settings(Oid typid, int depth)
 			return false;
 		case TYPTYPE_RANGE:
 			return output_depends_on_settings(get_range_subtype(typid), depth + 1);
-#if PG_VERSION_NUM >= 140000
+#if OUTFLOW_HAS_MULTIRANGES
 		case TYPTYPE_MULTIRANGE:
 			return output_depends_on_settings(get_range_subtype(get_multirange_range(typid)),
 											  depth + 1);

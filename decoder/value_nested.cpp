@@ -44,7 +44,7 @@ append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 		appendStringInfoCharMacro(out, '[');
 	}
 
-	array_iter_setup(&iter, reinterpret_cast<AnyArrayType *>(arr));
+	OUTFLOW_ARRAY_ITER_SETUP(&iter, reinterpret_cast<AnyArrayType *>(arr), r->elmlen, r->elmbyval, r->elmalign);
 	for (int i = 0; i < nitems; i++)
 	{
 		bool isnull;
@@ -71,7 +71,7 @@ append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 				appendStringInfoCharMacro(out, '[');
 		}
 
-		elem = array_iter_next(&iter, &isnull, i, r->elmlen, r->elmbyval, r->elmalign);
+		elem = OUTFLOW_ARRAY_ITER_NEXT(&iter, &isnull, i, r->elmlen, r->elmbyval, r->elmalign);
 		if (isnull)
 			out_lit(out, "null");
 		else

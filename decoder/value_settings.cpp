@@ -15,12 +15,6 @@ extern "C" {
 #include "utils/guc.h"
 }
 
-/* 17 moved the local transaction id into vxid. */
-#if PG_VERSION_NUM >= 170000
-#define OUTFLOW_MY_LXID (MyProc->vxid.lxid)
-#else
-#define OUTFLOW_MY_LXID (MyProc->lxid)
-#endif
 
 namespace outflow {
 namespace native {

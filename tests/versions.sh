@@ -105,11 +105,11 @@ prepare() {
 	mkdir -p "$d/etc/postgresql-common"
 	echo "create_main_cluster = false" >"$d/etc/postgresql-common/createcluster.conf"
 	MOUNTED+=("$d"); mount_chroot "$d"
-	local release=()
-	[ "$suite" = experimental ] && release=(-t experimental)
+	# experimental: only the server's packages from there, the rest from sid
+	[ "$suite" = experimental ] && pkgs="${pkgs//-$major /-$major/experimental } libpq5/experimental libpq-dev/experimental"
 	# sid and experimental Release files may carry a Valid-Until in the past here
 	in_chroot "$d" apt-get -o Acquire::Check-Valid-Until=false update -qq >&2 || return 1
-	in_chroot "$d" apt-get install -y -qq --no-install-recommends "${release[@]}" $pkgs >"$base/pg$major$tag.apt.log" 2>&1 ||
+	in_chroot "$d" apt-get install -y -qq --no-install-recommends $pkgs >"$base/pg$major$tag.apt.log" 2>&1 ||
 		{ tail -20 "$base/pg$major$tag.apt.log" >&2; return 1; }
 	in_chroot "$d" apt-get clean
 	echo "$marker" >"$d/.outflow-ready"

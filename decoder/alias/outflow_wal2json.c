@@ -9,11 +9,10 @@
 #include "fmgr.h"
 #include "replication/output_plugin.h"
 
-PG_MODULE_MAGIC;
+#include "../version.h"
+#include "../compat.h"
 
-#if PG_VERSION_NUM < 160000
-extern PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks *cb);
-#endif
+OUTFLOW_MODULE_MAGIC("outflow_wal2json");
 
 typedef void (*outflow_init_fn) (OutputPluginCallbacks *cb);
 
