@@ -98,6 +98,19 @@ typedef int OutflowCacheId;
 #define OUTFLOW_B64_SRC(p) (p)
 #endif
 
+/*
+ * 18 added virtual generated columns: computed when read, never in WAL (a
+ * change carries NULL for them), so no format shows them. 18 also lets a
+ * publication publish stored generated columns (publish_generated_columns).
+ */
+#if PG_VERSION_NUM >= 180000
+#define OUTFLOW_IS_VIRTUAL_GENERATED(att) ((att)->attgenerated == ATTRIBUTE_GENERATED_VIRTUAL)
+#define OUTFLOW_PUBLISHES_STORED_GENERATED(pub) ((pub)->pubgencols_type == PUBLISH_GENCOLS_STORED)
+#else
+#define OUTFLOW_IS_VIRTUAL_GENERATED(att) false
+#define OUTFLOW_PUBLISHES_STORED_GENERATED(pub) false
+#endif
+
 /* 14 added multirange types. */
 #define OUTFLOW_HAS_MULTIRANGES (PG_VERSION_NUM >= 140000)
 

@@ -46,6 +46,7 @@ struct PubInfo
 	const char *name;
 	bool alltables;
 	bool viaroot;
+	bool stored_generated; /* publish_generated_columns = stored (18) */
 	uint8_t actions; /* kAction* bits */
 };
 
@@ -101,6 +102,7 @@ load_publications(Session &s)
 		info.name = MemoryContextStrdup(set->cxt, pub->name);
 		info.alltables = pub->alltables;
 		info.viaroot = pub->pubviaroot;
+		info.stored_generated = OUTFLOW_PUBLISHES_STORED_GENERATED(pub);
 		info.actions = (pub->pubactions.pubinsert ? kActionInsert : 0) |
 					   (pub->pubactions.pubupdate ? kActionUpdate : 0) |
 					   (pub->pubactions.pubdelete ? kActionDelete : 0) |
@@ -110,37 +112,37 @@ load_publications(Session &s)
 	return *set;
 }
 
-/* The column list one publication has for relid (NULL: all columns). */
+/*
+ * The columns one publication publishes of relation (attnums): its column
+ * list, or without one every column but generated ones (stored generated
+ * columns too where the publication has publish_generated_columns = stored,
+ * 18 and later). Virtual generated columns are never published.
+ */
 Bitmapset *
-column_list_of(const PubInfo &pub, Relation relation)
+published_columns(const PubInfo &pub, Relation relation)
 {
 	TupleDesc desc = RelationGetDescr(relation);
-	Bitmapset *cols;
-	int live = 0;
+	Bitmapset *cols = nullptr;
 
-	if (pub.alltables)
-		return nullptr;
-	/* No entry: the publication includes the table through its schema. */
-	cols = compat::publication_columns(RelationGetRelid(relation), pub.oid);
-	if (cols == nullptr)
-		return nullptr;
-	/* A list of every column is no list. */
+	/* No entry (FOR ALL TABLES, FOR TABLES IN SCHEMA) or no list: all columns. */
+	if (!pub.alltables)
+		cols = compat::publication_columns(RelationGetRelid(relation), pub.oid);
+	if (cols != nullptr)
+		return cols;
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
-		if (!att->attisdropped && !att->attgenerated)
-			live++;
-	}
-	if (bms_num_members(cols) == live)
-	{
-		bms_free(cols);
-		return nullptr;
+		if (att->attisdropped || OUTFLOW_IS_VIRTUAL_GENERATED(att))
+			continue;
+		if (att->attgenerated && !pub.stored_generated)
+			continue;
+		cols = bms_add_member(cols, att->attnum);
 	}
 	return cols;
 }
 
-/* Applies the column list of the publications in via to rel's columns. */
+/* Applies the column lists of the publications in via to rel's columns. */
 void
 apply_column_lists(RelInfo &rel, Relation relation, List *via)
 {
@@ -152,7 +154,7 @@ apply_column_lists(RelInfo &rel, Relation relation, List *via)
 	foreach (lc, via)
 	{
 		const PubInfo &pub = *static_cast<PubInfo *>(lfirst(lc));
-		Bitmapset *cols = column_list_of(pub, relation);
+		Bitmapset *cols = published_columns(pub, relation);
 
 		if (first)
 			columns = cols;
@@ -160,8 +162,9 @@ apply_column_lists(RelInfo &rel, Relation relation, List *via)
 			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 							errmsg("cannot use different column lists for table \"%s.%s\" in different publications",
 								   rel.schema, rel.table),
-							errdetail("Publication \"%s\" has another column list for it than the publications "
-									  "before it in \"publication_names\".",
+							errdetail("Publication \"%s\" publishes other columns of it than the publications "
+									  "before it in \"publication_names\" (its column list, or which generated "
+									  "columns it publishes).",
 									  pub.name),
 							errhint("Give the table the same column list in every publication of "
 									"\"publication_names\", or read them with separate slots.")));
@@ -170,10 +173,9 @@ apply_column_lists(RelInfo &rel, Relation relation, List *via)
 	for (int i = 0; i < desc->natts && i < rel.natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
-		ColumnInfo &col = rel.cols[i];
 
-		if (att->attgenerated || (columns != nullptr && !bms_is_member(att->attnum, columns)))
-			col.published = false;
+		if (!bms_is_member(att->attnum, columns))
+			rel.cols[i].published = false;
 	}
 	rel.nkeys = 0;
 	for (int i = 0; i < rel.natts; i++)

@@ -212,7 +212,7 @@ build_entry(Session &session, RelInfo *entry, Relation relation)
 			continue;
 		col.name_json = json_name(entry->cxt, &scratch, NameStr(att->attname), &col.name_json_len);
 		col.is_varlena = att->attlen == -1;
-		col.published = true;
+		col.published = !OUTFLOW_IS_VIRTUAL_GENERATED(att); /* not in WAL: never a made-up NULL */
 		col.is_key = bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, keys);
 		if (col.is_key)
 			entry->nkeys++;

@@ -3,6 +3,7 @@
 # few changes through pg_recvlogical as JSON, print them, clean up.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/as_root.sh"
 cd "$root"
 
 scripts/install_deps.sh

@@ -26,6 +26,7 @@ SQL
 # snapshot lives until its next command.
 coproc REPL { as_pg "$PGBIN/psql" -X -At -v ON_ERROR_STOP=1 \
 	"host=$PGHOST port=$PGPORT user=postgres dbname=postgres replication=database" 2>&1; }
+repl_pid=$REPL_PID   # bash unsets REPL_PID as soon as the coprocess has ended
 echo "CREATE_REPLICATION_SLOT copy_slot LOGICAL outflow (SNAPSHOT 'export');" >&"${REPL[1]}"
 IFS='|' read -r slot lsn snapshot plugin <&"${REPL[0]}"
 echo "slot $slot at $lsn, snapshot $snapshot, plugin $plugin"
@@ -52,7 +53,7 @@ COMMIT;
 SQL
 # Close the replication connection; the slot stays.
 exec {REPL[1]}>&-
-wait "$REPL_PID" 2>/dev/null || true
+wait "$repl_pid" 2>/dev/null || true
 
 cluster_psql -At -c "SELECT change FROM outflow.changes('copy_slot', options => '{\"publication_names\": \"copy\"}')" > "$work/stream.json"
 cluster_psql -At -c "SELECT s FROM outflow.snapshot('copy') s" > "$work/now.json"

@@ -81,6 +81,7 @@ prepare() {
 	d=$base/pg$major$tag
 	pkgs="postgresql-$major postgresql-server-dev-$major $(wal2json_of "$major") $common_packages"
 	marker="$suite: $pkgs"
+	case $suite in sid|experimental) ;; *) marker="$suite+updates: $pkgs" ;; esac
 	if [ -f "$d/.outflow-ready" ] && [ "$(cat "$d/.outflow-ready")" = "$marker" ]; then
 		echo "$d"; return 0
 	fi
@@ -99,7 +100,13 @@ prepare() {
 	command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null || return 1
 	debootstrap --variant=minbase "$boot" "$d" "$mirror" >"$base/pg$major$tag.debootstrap.log" 2>&1 ||
 		{ tail -20 "$base/pg$major$tag.debootstrap.log" >&2; return 1; }
-	[ "$suite" = experimental ] && echo "deb $mirror experimental main" >"$d/etc/apt/sources.list.d/experimental.list"
+	case $suite in
+	experimental) echo "deb $mirror experimental main" >"$d/etc/apt/sources.list.d/experimental.list" ;;
+	sid) ;;
+	*) # a stable suite: its point-release and security updates too (the newest minor)
+		printf 'deb %s %s-updates main\ndeb %s-security %s-security main\n' "$mirror" "$suite" "$mirror" "$suite" \
+			>"$d/etc/apt/sources.list.d/updates.list" ;;
+	esac
 	# no services started by package scripts, no "main" cluster
 	printf '#!/bin/sh\nexit 101\n' >"$d/usr/sbin/policy-rc.d"; chmod 755 "$d/usr/sbin/policy-rc.d"
 	mkdir -p "$d/etc/postgresql-common"
