@@ -17,7 +17,7 @@ CREATE TABLE u (id int PRIMARY KEY);
 ALTER TABLE t OWNER TO repl;
 ALTER TABLE u OWNER TO repl;
 GRANT CREATE ON DATABASE postgres TO repl;
-GRANT SELECT ON t TO reader;
+GRANT SELECT ON t, u TO reader;
 SQL
 # the REPLICATION role: its own publication and slot
 cluster_psql -U repl -c "SELECT outflow.publish_table('pub_t', 't')" \
