@@ -16,17 +16,20 @@ COMMENT ON FUNCTION version() IS 'version of the outflow library';
 -- that has an errcode, a message naming what was wrong and a hint.
 -- ---------------------------------------------------------------------------
 
--- The publication remembered for each slot made by outflow.create_slot().
--- Kept by pg_dump (extension configuration table). Everyone may read it;
--- only roles that may manage slots (superuser or REPLICATION) may change it,
--- which a trigger checks (row level security would make pg_dump fail for
--- every non-superuser dumping the database).
+-- The publications remembered for each slot made by outflow.create_slot()
+-- (a slot streams what any of them publishes). Kept by pg_dump (extension
+-- configuration table). Everyone may read it; only roles that may manage
+-- slots (superuser or REPLICATION) may change it, which a trigger checks
+-- (row level security would make pg_dump fail for every non-superuser
+-- dumping the database).
 CREATE TABLE slot_publication (
 	slot_name name PRIMARY KEY,
-	publication name NOT NULL,
+	publications name[] NOT NULL
+		CONSTRAINT publications_listed CHECK (cardinality(publications) > 0 AND array_position(publications, NULL) IS NULL
+			AND array_position(publications, '') IS NULL),
 	created_at timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE slot_publication IS 'publication remembered for each slot created by outflow.create_slot()';
+COMMENT ON TABLE slot_publication IS 'publications remembered for each slot created by outflow.create_slot()';
 SELECT pg_catalog.pg_extension_config_dump('slot_publication', '');
 
 CREATE FUNCTION _slot_publication_guard() RETURNS trigger
@@ -298,11 +301,104 @@ BEGIN
 END
 $fn$;
 
+-- actions (insert, update, delete, truncate, any case, repeats allowed)
+-- checked and in canonical order; raises on an empty list, NULLs or an
+-- unknown action.
+CREATE FUNCTION _actions(actions text[]) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	all_actions CONSTANT text[] := ARRAY['insert', 'update', 'delete', 'truncate'];
+	bad text;
+BEGIN
+	IF cardinality(actions) = 0 OR array_position(actions, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'actions must name at least one action and contain no NULL'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Allowed actions: insert, update, delete, truncate.';
+	END IF;
+	SELECT min(a) INTO bad FROM unnest(actions) a WHERE lower(btrim(a)) <> ALL (all_actions);
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'unknown action "%"', bad
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Allowed actions: insert, update, delete, truncate.';
+	END IF;
+	RETURN (SELECT array_agg(a ORDER BY array_position(all_actions, a))
+		FROM (SELECT DISTINCT lower(btrim(x)) AS a FROM unnest(actions) x) d);
+END
+$fn$;
+
+-- The tables a publication publishes (FOR TABLE, FOR TABLES IN SCHEMA, FOR
+-- ALL TABLES), by qualified name and sorted, a partition under the
+-- outermost table through which the publication names it; without
+-- except_rel and its partitions (NULL: none left out). pg_partition_
+-- ancestors() and pg_partition_tree() give no row for a plain table.
+CREATE FUNCTION _published_tables(pub name, except_rel regclass) RETURNS text[]
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	WITH p AS (SELECT pp.oid, pp.puballtables FROM pg_publication pp WHERE pp.pubname = pub),
+	shown AS (
+		SELECT coalesce((SELECT a.relid FROM pg_partition_ancestors(g.relid) WITH ORDINALITY AS a(relid, depth)
+		        JOIN pg_class c ON c.oid = a.relid
+		        WHERE p.puballtables
+		           OR EXISTS (SELECT FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid = a.relid)
+		           OR EXISTS (SELECT FROM pg_publication_namespace s WHERE s.pnpubid = p.oid AND s.pnnspid = c.relnamespace)
+		        ORDER BY a.depth DESC LIMIT 1), g.relid) AS relid
+		FROM p, pg_get_publication_tables(pub::text) g)
+	SELECT coalesce(array_agg(DISTINCT format('%I.%I', n.nspname, c.relname) COLLATE "C"
+		ORDER BY format('%I.%I', n.nspname, c.relname) COLLATE "C"), '{}')
+	FROM shown
+	JOIN pg_class c ON c.oid = shown.relid
+	JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE except_rel IS NULL
+	   OR (shown.relid <> except_rel AND shown.relid NOT IN (SELECT t.relid FROM pg_partition_tree(except_rel) t))
+$fn$;
+
+-- names as "a, b, c" (at most the first ten, then how many more).
+CREATE FUNCTION _name_list(names text[]) RETURNS text
+LANGUAGE sql IMMUTABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT array_to_string(names[1:10], ', ')
+		|| CASE WHEN cardinality(names) > 10 THEN format(' and %s more', cardinality(names) - 10) ELSE '' END
+$fn$;
+
+-- Raises when changing publication pub's actions to want, asked for by
+-- publish_table() about rel, would change what pub publishes of other tables.
+CREATE FUNCTION _refuse_actions_change(pub name, rel regclass, want text[]) RETURNS void
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	others text[] := outflow._published_tables(pub, rel);
+	qname text;
+	listed boolean;
+BEGIN
+	IF cardinality(others) = 0 THEN
+		RETURN;
+	END IF;
+	SELECT format('%I.%I', n.nspname, c.relname) INTO qname
+	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;
+	listed := EXISTS (SELECT FROM pg_get_publication_tables(pub::text) g
+		WHERE g.relid = rel OR g.relid IN (SELECT t.relid FROM pg_partition_tree(rel) t));
+	RAISE EXCEPTION 'publication "%" also publishes %: actions => % would change what it publishes of them', pub,
+		outflow._name_list(others), quote_literal(want::text)
+		USING ERRCODE = 'object_not_in_prerequisite_state',
+		DETAIL = format('PostgreSQL keeps actions per publication: "%s" publishes %s for every one of its tables.',
+			pub, array_to_string(outflow._pub_actions((SELECT pp.oid FROM pg_publication pp WHERE pp.pubname = pub)), ', ')),
+		HINT = format('Publish %1$s in a publication of its own%2$s: SELECT outflow.publish_table(%3$L, %4$L, actions => %5$L); '
+			|| 'a slot streams several publications: SELECT outflow.create_slot(''slot'', ARRAY[%6$L, %3$L]). '
+			|| 'Or change the actions of every table of "%7$s": SELECT outflow.set_actions(%6$L, %5$L);',
+			qname, CASE WHEN listed THEN format(' (after SELECT outflow.unpublish_table(%L, %L): a table gets the actions of every publication of the slot that publishes it)', pub, qname) ELSE '' END,
+			left(pub || '_' || (SELECT c.relname FROM pg_class c WHERE c.oid = rel), 63), qname, want::text, pub::text, pub);
+END
+$fn$;
+
 -- ---------------------------------------------------------------------------
 -- publish_table(): creates the publication if needed and sets the table's
--- entry (column list, row filter) to exactly what is asked; actions, when
--- given, set what the whole publication publishes (PostgreSQL keeps actions
--- per publication). Refuses what would make the table's UPDATE/DELETE fail.
+-- entry (column list, row filter) to exactly what is asked. actions, when
+-- given, may set the publication's actions (PostgreSQL keeps them per
+-- publication) only while it publishes no other table: set_actions() does
+-- that explicitly. Refuses what would make the table's UPDATE/DELETE fail.
 -- Returns 'created', 'added', 'updated' or 'unchanged'.
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION publish_table(publication name, relation regclass, columns name[] DEFAULT NULL,
@@ -314,7 +410,6 @@ AS $fn$
 DECLARE
 	all_actions CONSTANT text[] := ARRAY['insert', 'update', 'delete', 'truncate'];
 	want text[];
-	bad text;
 	rel record;
 	qname text;
 	col name;
@@ -357,17 +452,7 @@ BEGIN
 
 	-- actions
 	IF actions IS NOT NULL THEN
-		IF cardinality(actions) = 0 OR array_position(actions, NULL) IS NOT NULL THEN
-			RAISE EXCEPTION 'actions must name at least one action and contain no NULL'
-				USING ERRCODE = 'invalid_parameter_value', HINT = 'Allowed actions: insert, update, delete, truncate; NULL publishes all four.';
-		END IF;
-		SELECT min(a) INTO bad FROM unnest(actions) a WHERE lower(btrim(a)) <> ALL (all_actions);
-		IF bad IS NOT NULL THEN
-			RAISE EXCEPTION 'unknown action "%"', bad
-				USING ERRCODE = 'invalid_parameter_value', HINT = 'Allowed actions: insert, update, delete, truncate.';
-		END IF;
-		SELECT array_agg(a ORDER BY array_position(all_actions, a)) INTO want
-		FROM (SELECT DISTINCT lower(btrim(x)) AS a FROM unnest(actions) x) d;
+		want := outflow._actions(actions);
 	END IF;
 
 	-- columns
@@ -415,6 +500,7 @@ BEGIN
 				HINT = 'Column lists and row filters need a FOR TABLE publication: use another publication name.';
 		END IF;
 		IF want IS NOT NULL AND want IS DISTINCT FROM outflow._pub_actions(p.oid) THEN
+			PERFORM outflow._refuse_actions_change(publication, relation, want);
 			EXECUTE format('ALTER PUBLICATION %I SET (publish = %L)', publication, array_to_string(want, ', '));
 			actions_changed := true;
 		END IF;
@@ -492,6 +578,53 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION publish_table(name, regclass, name[], text, text[]) IS 'adds or updates a table''s entry in a publication (created if needed), refusing entries that would break UPDATE/DELETE';
+
+-- set_actions(): sets what a publication publishes (for every one of its
+-- tables, as PostgreSQL keeps actions per publication), refusing what would
+-- make a table's UPDATE/DELETE fail, and names the tables it affects in a
+-- NOTICE. Returns 'updated' or 'unchanged'.
+CREATE FUNCTION set_actions(publication name, actions text[]) RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	p record;
+	want text[];
+	tables text[];
+	st text; msg text;
+BEGIN
+	IF publication IS NULL OR actions IS NULL THEN
+		RAISE EXCEPTION 'outflow.set_actions: % must not be NULL', CASE WHEN publication IS NULL THEN 'publication' ELSE 'actions' END
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Call outflow.set_actions(''publication'', ''{insert,update,delete,truncate}'') with the actions to publish.';
+	END IF;
+	SELECT pp.oid INTO p FROM pg_publication pp WHERE pp.pubname = publication;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'publication "%" does not exist', publication
+			USING ERRCODE = 'undefined_object',
+			HINT = 'Existing publications: SELECT pubname FROM pg_publication; outflow.publish_table() creates one.';
+	END IF;
+	want := outflow._actions(actions);
+	IF want = outflow._pub_actions(p.oid) THEN
+		RETURN 'unchanged';
+	END IF;
+	BEGIN
+		EXECUTE format('ALTER PUBLICATION %I SET (publish = %L)', publication, array_to_string(want, ', '));
+	EXCEPTION WHEN insufficient_privilege THEN
+		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+		RAISE EXCEPTION 'cannot set the actions of publication "%": %', publication, msg
+			USING ERRCODE = st, HINT = 'Changing a publication''s actions needs ownership of the publication.';
+	END;
+	-- refuse what would make UPDATE/DELETE fail (everything rolls back)
+	PERFORM outflow._check_publication(publication, NULL);
+	tables := outflow._published_tables(publication, NULL);
+	RAISE NOTICE 'publication "%" now publishes % for %', publication, array_to_string(want, ', '),
+		CASE WHEN cardinality(tables) = 0 THEN 'no table yet'
+			WHEN (SELECT pp.puballtables FROM pg_publication pp WHERE pp.oid = p.oid) THEN 'every table (FOR ALL TABLES): ' || outflow._name_list(tables)
+			ELSE format('%s table%s: %s', cardinality(tables), CASE WHEN cardinality(tables) > 1 THEN 's' ELSE '' END, outflow._name_list(tables)) END;
+	RETURN 'updated';
+END
+$fn$;
+COMMENT ON FUNCTION set_actions(name, text[]) IS 'sets the actions a publication publishes for all its tables, naming them in a NOTICE';
 
 -- unpublish_table(): removes a table's entry; false when it had none.
 CREATE FUNCTION unpublish_table(publication name, relation regclass) RETURNS boolean
@@ -578,10 +711,10 @@ COMMENT ON FUNCTION publication_tables(name) IS 'tables of a publication with co
 -- Slots.
 -- ---------------------------------------------------------------------------
 
--- create_slot(): a logical slot with the outflow plugin; the publication is
--- remembered so that outflow.changes()/peek() follow it. Returns the LSN from
--- which the slot streams.
-CREATE FUNCTION create_slot(slot_name name, publication name DEFAULT NULL,
+-- create_slot(): a logical slot with the outflow plugin; the publications
+-- are remembered so that outflow.changes()/peek() follow them (NULL: every
+-- table). Returns the LSN from which the slot streams.
+CREATE FUNCTION create_slot(slot_name name, publications text[] DEFAULT NULL,
 	temporary boolean DEFAULT false, two_phase boolean DEFAULT false)
 RETURNS pg_lsn
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
@@ -589,20 +722,31 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
 	start pg_lsn;
+	pub text;
 BEGIN
 	IF create_slot.slot_name IS NULL OR temporary IS NULL OR two_phase IS NULL THEN
 		RAISE EXCEPTION 'outflow.create_slot: % must not be NULL',
 			CASE WHEN create_slot.slot_name IS NULL THEN 'slot_name' WHEN temporary IS NULL THEN 'temporary' ELSE 'two_phase' END
 			USING ERRCODE = 'null_value_not_allowed', HINT = 'Call outflow.create_slot(''slot_name'', ''publication'').';
 	END IF;
-	IF publication = '' THEN
-		RAISE EXCEPTION 'outflow.create_slot: publication must not be an empty name'
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a publication''s name, or NULL to stream every table.';
+	IF cardinality(publications) = 0 OR array_position(publications, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'outflow.create_slot: publications must name at least one publication and contain no NULL'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass publications'' names, e.g. ARRAY[''pub_a'', ''pub_b''], or NULL to stream every table.';
 	END IF;
-	IF publication IS NOT NULL AND NOT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = publication) THEN
-		RAISE EXCEPTION 'publication "%" does not exist', publication
-			USING ERRCODE = 'undefined_object',
-			HINT = format('Create it first, e.g. SELECT outflow.publish_table(%L, ''schema.table''); or pass NULL to stream every table.', publication);
+	FOREACH pub IN ARRAY coalesce(publications, '{}') LOOP
+		IF pub = '' THEN
+			RAISE EXCEPTION 'outflow.create_slot: publication must not be an empty name'
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a publication''s name, or NULL to stream every table.';
+		END IF;
+		IF NOT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = pub) THEN
+			RAISE EXCEPTION 'publication "%" does not exist', pub
+				USING ERRCODE = 'undefined_object',
+				HINT = format('Create it first, e.g. SELECT outflow.publish_table(%L, ''schema.table''); or pass NULL to stream every table.', pub);
+		END IF;
+	END LOOP;
+	IF (SELECT count(DISTINCT x::name) FROM unnest(publications) x) <> cardinality(publications) THEN
+		RAISE EXCEPTION 'outflow.create_slot: publications names a publication more than once'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name each publication once.';
 	END IF;
 	IF EXISTS (SELECT FROM pg_replication_slots s WHERE s.slot_name = create_slot.slot_name) THEN
 		RAISE EXCEPTION 'replication slot "%" already exists', create_slot.slot_name
@@ -613,13 +757,26 @@ BEGIN
 	SELECT s.lsn INTO start
 	FROM pg_create_logical_replication_slot(create_slot.slot_name, 'outflow', temporary, two_phase) s;
 	DELETE FROM outflow.slot_publication sp WHERE sp.slot_name = create_slot.slot_name; -- left over from a slot dropped directly
-	IF publication IS NOT NULL THEN
-		INSERT INTO outflow.slot_publication (slot_name, publication) VALUES (create_slot.slot_name, publication);
+	IF publications IS NOT NULL THEN
+		INSERT INTO outflow.slot_publication (slot_name, publications) VALUES (create_slot.slot_name, publications::name[]);
 	END IF;
 	RETURN start;
 END
 $fn$;
-COMMENT ON FUNCTION create_slot(name, name, boolean, boolean) IS 'creates a logical slot with the outflow plugin and remembers its publication';
+COMMENT ON FUNCTION create_slot(name, text[], boolean, boolean) IS 'creates a logical slot with the outflow plugin and remembers its publications';
+
+-- create_slot() with one publication by name: create_slot('slot', 'pub').
+-- publication has no default, so create_slot('slot') is the function above;
+-- an untyped literal or NULL prefers this text parameter to text[].
+CREATE FUNCTION create_slot(slot_name name, publication text,
+	temporary boolean DEFAULT false, two_phase boolean DEFAULT false)
+RETURNS pg_lsn
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT outflow.create_slot(slot_name, CASE WHEN publication IS NOT NULL THEN ARRAY[publication] END, temporary, two_phase)
+$fn$;
+COMMENT ON FUNCTION create_slot(name, text, boolean, boolean) IS 'creates a logical slot with the outflow plugin and remembers its publication';
 
 -- The slot's row, checked: exists, logical, an outflow plugin, this database.
 CREATE FUNCTION _outflow_slot(slot_name name, caller text) RETURNS pg_replication_slots
@@ -652,7 +809,7 @@ BEGIN
 END
 $fn$;
 
--- drop_slot(): drops an outflow slot and forgets its publication.
+-- drop_slot(): drops an outflow slot and forgets its publications.
 CREATE FUNCTION drop_slot(slot_name name) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -669,7 +826,7 @@ BEGIN
 	DELETE FROM outflow.slot_publication sp WHERE sp.slot_name = drop_slot.slot_name;
 END
 $fn$;
-COMMENT ON FUNCTION drop_slot(name) IS 'drops an outflow slot and forgets its publication';
+COMMENT ON FUNCTION drop_slot(name) IS 'drops an outflow slot and forgets its publications';
 
 -- The changes of a slot as (lsn, xid, change jsonb), native format.
 CREATE FUNCTION _read(slot_name name, upto_lsn pg_lsn, upto_nchanges integer, options jsonb, consume boolean, caller text)
@@ -682,7 +839,7 @@ DECLARE
 	opts text[] := '{}';
 	k text;
 	v jsonb;
-	pub name;
+	pubs text;
 BEGIN
 	s := outflow._outflow_slot(_read.slot_name, caller);
 	IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
@@ -719,9 +876,11 @@ BEGIN
 		END CASE;
 	END LOOP;
 	IF NOT options ? 'publication_names' THEN
-		SELECT sp.publication INTO pub FROM outflow.slot_publication sp WHERE sp.slot_name = _read.slot_name;
-		IF pub IS NOT NULL THEN
-			opts := opts || ARRAY['publication_names', quote_ident(pub)];
+		SELECT string_agg(quote_ident(x), ',' ORDER BY o) INTO pubs
+		FROM outflow.slot_publication sp, unnest(sp.publications) WITH ORDINALITY AS u(x, o)
+		WHERE sp.slot_name = _read.slot_name;
+		IF pubs IS NOT NULL THEN
+			opts := opts || ARRAY['publication_names', pubs];
 		END IF;
 	END IF;
 	IF consume THEN
@@ -743,7 +902,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 	SELECT r.lsn, r.xid, r.change FROM outflow._read(slot_name, upto_lsn, upto_nchanges, options, true, 'outflow.changes') r
 $fn$;
-COMMENT ON FUNCTION changes(name, pg_lsn, integer, jsonb) IS 'consumes a slot''s changes (native format), following the slot''s publication';
+COMMENT ON FUNCTION changes(name, pg_lsn, integer, jsonb) IS 'consumes a slot''s changes (native format), following the slot''s publications';
 
 CREATE FUNCTION peek(slot_name name, upto_lsn pg_lsn DEFAULT NULL, upto_nchanges integer DEFAULT NULL,
 	options jsonb DEFAULT '{}')
@@ -762,13 +921,13 @@ SELECT s.slot_name, s.plugin, s.database, s.temporary, s.active, s.active_pid, s
 	pg_catalog.pg_wal_lsn_diff(w.current, s.confirmed_flush_lsn)::bigint AS lag_bytes,
 	pg_catalog.pg_wal_lsn_diff(w.current, s.restart_lsn)::bigint AS retained_wal_bytes,
 	s.safe_wal_size,
-	sp.publication
+	sp.publications
 FROM pg_catalog.pg_replication_slots s
 CROSS JOIN (SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn()
                         ELSE pg_catalog.pg_current_wal_lsn() END AS current) w
 LEFT JOIN outflow.slot_publication sp ON sp.slot_name = s.slot_name AND s.database = pg_catalog.current_database()
 WHERE s.slot_type = 'logical';
-COMMENT ON VIEW slots IS 'logical slots: plugin, activity, lag and retained WAL in bytes, and the publication outflow remembers';
+COMMENT ON VIEW slots IS 'logical slots: plugin, activity, lag and retained WAL in bytes, and the publications outflow remembers';
 GRANT SELECT ON slots TO PUBLIC;
 
 -- heartbeat(): a logical message (prefix outflow.heartbeat, content the

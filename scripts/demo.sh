@@ -53,5 +53,5 @@ cat "$out"
 grep -q '"op":"delete"' "$out" || { echo "demo: the stream did not arrive" >&2; exit 1; }
 echo "== the same changes from SQL, through the publication (no customer column):"
 cluster_psql -c "SELECT lsn, xid, change FROM outflow.changes('orders_sql')"
-cluster_psql -c "SELECT slot_name, plugin, active, lag_bytes, publication FROM outflow.slots ORDER BY 1"
+cluster_psql -c "SELECT slot_name, plugin, active, lag_bytes, publications FROM outflow.slots ORDER BY 1"
 echo "== done; the cluster is removed"

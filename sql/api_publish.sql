@@ -36,7 +36,9 @@ SELECT outflow.publish_table('api_pub', 'pub_nokey');
 -- ... fine when only inserts and truncates are published (for the whole publication)
 SELECT outflow.publish_table('api_ins', 'pub_nokey', actions => '{INSERT, truncate,insert}');
 SELECT pubname, pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication WHERE pubname = 'api_ins';
--- ... and then the publication cannot start publishing updates
+-- ... and then the publication cannot start publishing updates (set_actions checks every table)
+SELECT outflow.set_actions('api_ins', '{insert,update}');
+-- publish_table() cannot change them either: they are pub_nokey's actions too
 SELECT outflow.publish_table('api_ins', 'pub_orders', actions => '{insert,update}');
 SELECT pubname, pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication WHERE pubname = 'api_ins';
 SELECT table_name FROM outflow.publication_tables('api_ins');
@@ -115,6 +117,85 @@ RESET ROLE;
 SELECT count(*) FROM pg_publication WHERE pubname = 'api_other';
 REVOKE CREATE ON DATABASE contrib_regression FROM outflow_api_other;
 DROP ROLE outflow_api_other;
+
+-- actions belong to the publication: publish_table() changes them only while
+-- the publication publishes no other table
+CREATE TABLE act_accounts (id int PRIMARY KEY, balance int);
+CREATE TABLE act_events (id int PRIMARY KEY, what text);
+CREATE TABLE act_log (msg text);  -- no replica identity
+SELECT outflow.publish_table('act_pub', 'act_accounts');
+-- refused, naming the other table; nothing changed
+SELECT outflow.publish_table('act_pub', 'act_events', actions => ARRAY['insert']);
+SELECT table_name, actions FROM outflow.publication_tables('act_pub');
+-- the actions the publication already has: nothing to refuse
+SELECT outflow.publish_table('act_pub', 'act_events', actions => '{truncate,DELETE,update,insert}');
+-- a table already in it: the hint says to take it out first
+SELECT outflow.publish_table('act_pub', 'act_events', actions => '{insert}');
+SELECT table_name, actions FROM outflow.publication_tables('act_pub');
+-- the publication's only table: its actions may change
+SELECT outflow.publish_table('act_one', 'act_events', actions => '{insert}');
+SELECT outflow.publish_table('act_one', 'act_events', actions => '{insert,delete}');
+SELECT table_name, actions FROM outflow.publication_tables('act_one');
+-- a partitioned table: its partitions are not other tables; another
+-- publication's partitioned table is named, not its partitions
+CREATE TABLE act_parted (id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE act_parted_1 PARTITION OF act_parted FOR VALUES FROM (0) TO (10);
+CREATE TABLE act_parted_2 PARTITION OF act_parted FOR VALUES FROM (10) TO (20);
+SELECT outflow.publish_table('act_part', 'act_parted', actions => '{insert}');
+SELECT outflow.publish_table('act_part', 'act_parted', actions => '{insert,update}');
+SELECT outflow.publish_table('act_part', 'act_events', actions => '{insert}');
+SELECT outflow.publish_table('act_part', 'act_parted_1', actions => '{insert}');
+-- tables published through their schema are named, ten at most
+CREATE SCHEMA act_many;
+SELECT format('CREATE TABLE act_many.t%s (id int PRIMARY KEY)', lpad(i::text, 2, '0')) FROM generate_series(1, 12) i \gexec
+CREATE PUBLICATION act_schema FOR TABLES IN SCHEMA act_many;
+SELECT outflow.publish_table('act_schema', 'act_events', actions => '{insert}');
+SELECT outflow.publish_table('act_schema', 'act_many.t01', actions => '{insert}');
+SELECT pubinsert, pubupdate FROM pg_publication WHERE pubname = 'act_schema';
+-- FOR ALL TABLES: every other table counts (which ones depends on the database)
+CREATE PUBLICATION act_all FOR ALL TABLES;
+DO $$
+DECLARE
+	hint text;
+BEGIN
+	PERFORM outflow.publish_table('act_all', 'act_events', actions => '{insert}');
+	RAISE 'not refused';
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+	GET STACKED DIAGNOSTICS hint = PG_EXCEPTION_HINT;
+	RAISE NOTICE 'refused: %, naming other tables: %, hint: %', SQLERRM LIKE 'publication "act_all" also publishes % and % more: actions => ''{insert}'' %',
+		position('public.act_events' IN SQLERRM) = 0, hint LIKE '%outflow.set_actions(''act_all'', ''{insert}'')%';
+END
+$$;
+
+-- set_actions(): the publication's actions for all its tables, named in a NOTICE
+SELECT outflow.set_actions('act_pub', ARRAY['insert']);
+SELECT table_name, actions FROM outflow.publication_tables('act_pub');
+SELECT outflow.set_actions('act_pub', '{INSERT, insert }');
+SELECT outflow.set_actions('act_schema', '{insert,update}');
+CREATE PUBLICATION act_empty;
+SELECT outflow.set_actions('act_empty', '{delete}');
+-- refused, rolling back: updates of a table without a usable replica identity
+SELECT outflow.publish_table('act_pub', 'act_log');
+SELECT outflow.set_actions('act_pub', '{insert,update}');
+SELECT pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication WHERE pubname = 'act_pub';
+SELECT outflow.set_actions('act_pub', '{truncate,insert}');
+-- bad arguments
+SELECT outflow.set_actions('act_pub', '{insert,upsert}');
+SELECT outflow.set_actions('act_pub', '{}');
+SELECT outflow.set_actions('act_pub', '{insert,NULL}');
+SELECT outflow.set_actions('act_pub', NULL);
+SELECT outflow.set_actions(NULL, '{insert}');
+SELECT outflow.set_actions('no_such_pub', '{insert}');
+-- the caller's privileges: only the publication's owner
+CREATE ROLE outflow_act_other;
+SET ROLE outflow_act_other;
+SELECT outflow.set_actions('act_pub', '{truncate,insert}');
+SELECT outflow.set_actions('act_pub', '{insert,delete}');
+RESET ROLE;
+DROP ROLE outflow_act_other;
+DROP PUBLICATION act_pub, act_one, act_part, act_schema, act_all, act_empty;
+DROP TABLE act_accounts, act_events, act_log, act_parted;
+DROP SCHEMA act_many CASCADE;
 
 DROP PUBLICATION api_pub, api_ins, api_all, api_raw, api_schema;
 DROP TABLE pub_orders, pub_nokey, pub_full, pub_idx, pub_unlogged, "Odd Schema"."Mixed Case";

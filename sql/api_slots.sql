@@ -17,9 +17,9 @@ SELECT outflow.publish_table('api_sl', 'sl_a', '{id,v}');
 SELECT outflow.create_slot('api_s1', 'api_sl') IS NOT NULL AS created;
 SELECT outflow.create_slot('api_s2') IS NOT NULL AS created;
 SELECT outflow.create_slot('api_s5', 'api_sl') IS NOT NULL AS created;
-SELECT sp.slot_name, sp.publication, sp.created_at <= now() AS dated FROM outflow.slot_publication sp WHERE sp.slot_name LIKE 'api\_%' ORDER BY 1;
+SELECT sp.slot_name, sp.publications, sp.created_at <= now() AS dated FROM outflow.slot_publication sp WHERE sp.slot_name LIKE 'api\_%' ORDER BY 1;
 SELECT slot_name, plugin, database = current_database() AS here, temporary, active, active_pid, wal_status,
-       lag_bytes >= 0 AS lag_known, retained_wal_bytes > 0 AS retains, safe_wal_size, publication
+       lag_bytes >= 0 AS lag_known, retained_wal_bytes > 0 AS retains, safe_wal_size, publications
 FROM outflow.slots WHERE slot_name LIKE 'api\_%' ORDER BY slot_name;
 
 INSERT INTO sl_a VALUES (1, 'one', 's1'), (2, 'two', 's2');
@@ -54,14 +54,14 @@ SELECT masked(change) FROM outflow.changes('api_s2');
 
 -- a temporary slot with a publication given by name
 SELECT outflow.create_slot('api_tmp', 'api_sl', temporary => true) IS NOT NULL AS created;
-SELECT slot_name, temporary, publication FROM outflow.slots WHERE slot_name = 'api_tmp';
+SELECT slot_name, temporary, publications FROM outflow.slots WHERE slot_name = 'api_tmp';
 SELECT outflow.drop_slot('api_tmp');
 
 -- a slot dropped behind outflow's back leaves its row, which a new slot of that name replaces
 SELECT pg_drop_replication_slot('api_s1');
 SELECT count(*) FROM outflow.slots WHERE slot_name = 'api_s1';
 SELECT outflow.create_slot('api_s1') IS NOT NULL AS created;
-SELECT slot_name, publication FROM outflow.slots WHERE slot_name = 'api_s1';
+SELECT slot_name, publications FROM outflow.slots WHERE slot_name = 'api_s1';
 SELECT count(*) FROM outflow.slot_publication WHERE slot_name = 'api_s1';
 
 -- bad arguments
@@ -89,7 +89,7 @@ SELECT outflow.drop_slot('api_w2j');
 SELECT 'made' FROM pg_create_logical_replication_slot('api_other', 'test_decoding');
 SELECT * FROM outflow.peek('api_other');
 SELECT outflow.drop_slot('api_other');
-SELECT slot_name, plugin, publication FROM outflow.slots WHERE slot_name = 'api_other';
+SELECT slot_name, plugin, publications FROM outflow.slots WHERE slot_name = 'api_other';
 SELECT pg_drop_replication_slot('api_other');
 
 -- the caller's privileges: without REPLICATION no slot, and no changing the remembered publications
@@ -99,22 +99,71 @@ SET ROLE outflow_api_plain;
 SELECT outflow.create_slot('api_s4');
 SELECT outflow.drop_slot('api_s2');
 SELECT * FROM outflow.peek('api_s2');
-INSERT INTO outflow.slot_publication (slot_name, publication) VALUES ('api_s2', 'api_sl');
-UPDATE outflow.slot_publication SET publication = 'x';
+INSERT INTO outflow.slot_publication (slot_name, publications) VALUES ('api_s2', '{api_sl}');
+UPDATE outflow.slot_publication SET publications = '{x}';
 DELETE FROM outflow.slot_publication;
 SELECT count(*) >= 0 AS can_read FROM outflow.slots;
 RESET ROLE;
-SELECT sp.slot_name, sp.publication FROM outflow.slot_publication sp WHERE sp.slot_name LIKE 'api\_%';
+SELECT sp.slot_name, sp.publications FROM outflow.slot_publication sp WHERE sp.slot_name LIKE 'api\_%';
 REVOKE USAGE ON SCHEMA public FROM outflow_api_plain;
 DROP ROLE outflow_api_plain;
 -- a REPLICATION role can
 CREATE ROLE outflow_api_repl REPLICATION;
 SET ROLE outflow_api_repl;
 SELECT outflow.create_slot('api_s4', 'api_sl') IS NOT NULL AS created;
-SELECT slot_name, publication FROM outflow.slots WHERE slot_name = 'api_s4';
+SELECT slot_name, publications FROM outflow.slots WHERE slot_name = 'api_s4';
 SELECT outflow.drop_slot('api_s4');
 RESET ROLE;
 DROP ROLE outflow_api_repl;
+
+-- several publications: a slot streams what any of them publishes, each
+-- table with the actions of the publications that publish it
+CREATE TABLE sl_c (id int PRIMARY KEY, v text);
+SELECT outflow.publish_table('api_sl_ins', 'sl_c', actions => '{insert}');
+SELECT outflow.create_slot('api_m1', ARRAY['api_sl', 'api_sl_ins']) IS NOT NULL AS created;
+SELECT outflow.create_slot('api_m2', publications => '{api_sl_ins}', two_phase => false) IS NOT NULL AS created;
+SELECT outflow.create_slot(slot_name => 'api_m3', publication => 'api_sl_ins') IS NOT NULL AS created;
+SELECT outflow.create_slot('api_m4', NULL) IS NOT NULL AS created;
+SELECT outflow.create_slot('api_m5', NULL::text[], false) IS NOT NULL AS created;
+SELECT outflow.create_slot('api_m6', 'api_sl', false, false) IS NOT NULL AS created;
+SELECT slot_name, publications FROM outflow.slots WHERE slot_name LIKE 'api\_m%' ORDER BY 1;
+SELECT slot_name, publications FROM outflow.slot_publication WHERE slot_name LIKE 'api\_m%' ORDER BY 1;
+INSERT INTO sl_a VALUES (5, 'five', 'x');
+INSERT INTO sl_c VALUES (1, 'c');
+UPDATE sl_c SET v = 'cc';
+UPDATE sl_a SET v = 'cinq' WHERE id = 5;
+INSERT INTO sl_b VALUES (30);
+DELETE FROM sl_c;
+SELECT masked(change) FROM outflow.peek('api_m1');
+-- publication_names in options still overrides the remembered list
+SELECT masked(change) FROM outflow.peek('api_m1', options => '{"publication_names": "api_sl_ins"}');
+SELECT masked(change) FROM outflow.changes('api_m1', options => '{"actions": "update"}');
+SELECT count(*) FROM outflow.peek('api_m1');
+SELECT masked(change) FROM outflow.changes('api_m2');
+SELECT masked(change) FROM outflow.changes('api_m3');
+-- the list, as it is passed on, keeps odd names intact
+CREATE PUBLICATION "api Odd,Pub" FOR TABLE sl_b;
+SELECT outflow.create_slot('api_m7', ARRAY['api Odd,Pub', 'api_sl_ins']) IS NOT NULL AS created;
+SELECT slot_name, publications FROM outflow.slots WHERE slot_name = 'api_m7';
+INSERT INTO sl_b VALUES (31);
+INSERT INTO sl_c VALUES (2, 'two');
+SELECT masked(change) FROM outflow.changes('api_m7');
+-- bad lists
+SELECT outflow.create_slot('api_m9', ARRAY['api_sl', 'no_such_pub']);
+SELECT outflow.create_slot('api_m9', '{}'::text[]);
+SELECT outflow.create_slot('api_m9', ARRAY['api_sl', NULL]);
+SELECT outflow.create_slot('api_m9', ARRAY['api_sl', '']);
+SELECT outflow.create_slot('api_m9', ARRAY['api_sl', 'api_sl']);
+SELECT outflow.create_slot('api_m9', publications => 'api_sl');
+-- (terse: the failing row's detail shows the time)
+\set VERBOSITY terse
+INSERT INTO outflow.slot_publication (slot_name, publications) VALUES ('api_m9', '{}');
+INSERT INTO outflow.slot_publication (slot_name, publications) VALUES ('api_m9', '{api_sl,NULL}');
+\set VERBOSITY default
+SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'api_m9';
+SELECT outflow.drop_slot(slot_name) FROM outflow.slots WHERE slot_name LIKE 'api\_m%';
+DROP PUBLICATION api_sl_ins, "api Odd,Pub";
+DROP TABLE sl_c;
 
 SELECT outflow.drop_slot('api_s1');
 SELECT outflow.drop_slot('api_s2');

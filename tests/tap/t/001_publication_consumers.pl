@@ -82,8 +82,8 @@ is( $pub->safe_psql(
 is($pub->safe_psql('postgres', "SELECT outflow.create_slot('recv_slot', 'shop') IS NOT NULL"),
 	't', 'create_slot');
 is( $pub->safe_psql('postgres',
-		"SELECT plugin, publication FROM outflow.slots WHERE slot_name = 'recv_slot'"),
-	'outflow|shop',
+		"SELECT plugin, publications FROM outflow.slots WHERE slot_name = 'recv_slot'"),
+	'outflow|{shop}',
 	'outflow.slots remembers the publication');
 
 # the live consumer, following the publication from the start
@@ -201,7 +201,7 @@ my @recv = decode_lines($recv_text);
 
 # README step 3, from SQL: remember the publication, then outflow.peek()
 # reads what pg_recvlogical will read
-$pub->safe_psql('postgres', "INSERT INTO outflow.slot_publication (slot_name, publication) VALUES ('snap_slot', 'shop')");
+$pub->safe_psql('postgres', "INSERT INTO outflow.slot_publication (slot_name, publications) VALUES ('snap_slot', '{shop}')");
 my @snap_peek = decode_lines($pub->safe_psql('postgres', "SELECT change FROM outflow.peek('snap_slot', '$end_lsn')"));
 my $snap_text = $pub->pg_recvlogical_upto('postgres', 'snap_slot', $end_lsn,
 	$PostgreSQL::Test::Utils::timeout_default, 'publication_names' => 'shop');
@@ -260,7 +260,7 @@ $pub->poll_query_until('postgres',
 	"SELECT count(*) = 0 FROM outflow.slots WHERE slot_name IN ('recv_slot', 'snap_slot') AND active")
   or die 'the outflow slots stay active';
 is( $pub->safe_psql('postgres',
-		"SELECT string_agg(slot_name || ':' || plugin || ':' || coalesce(publication, '-'), ',' ORDER BY slot_name) FROM outflow.slots"),
+		"SELECT string_agg(slot_name || ':' || plugin || ':' || coalesce(array_to_string(publications, '+'), '-'), ',' ORDER BY slot_name) FROM outflow.slots"),
 	'recv_slot:outflow:shop,snap_slot:outflow:shop,sub:pgoutput:-',
 	'outflow.slots lists the slots, with the remembered publications');
 # pg_recvlogical confirms what it has flushed now and then, so the slot
