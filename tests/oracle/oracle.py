@@ -93,11 +93,19 @@ def rnd_int(r, bits):
     return r.choice([lo, hi, 0, -1, 1, r.randint(lo, hi), r.randint(-1000, 1000)])
 
 
+# The server's version (server_version_num), read before values are made:
+# some values exist only on newer majors.
+SERVER_VERSION = 0
+
+
 def rnd_numeric(r):
     if r.random() < 0.2:
-        return r.choice(["'NaN'", "'Infinity'", "'-Infinity'", "'-0'", "'0.000000000000000000001'",
-                         "'123456789012345678901234567890.123456789012345678901234567890'",
-                         "'1e100'", "'-1e-100'", "'1.000'"])
+        edges = ["'NaN'", "'-0'", "'0.000000000000000000001'",
+                 "'123456789012345678901234567890.123456789012345678901234567890'",
+                 "'1e100'", "'-1e-100'", "'1.000'"]
+        if SERVER_VERSION >= 140000:  # numeric infinities are new in 14
+            edges += ["'Infinity'", "'-Infinity'"]
+        return r.choice(edges)
     scale = r.randint(0, 15)
     v = "%s%d" % (r.choice(["", "-"]), r.randint(0, 10 ** r.randint(0, 30)))
     if scale:
@@ -552,7 +560,9 @@ def tamper(db, when):
 
 
 def run(a, seed):
+    global SERVER_VERSION
     db = "oracle_%d" % seed
+    SERVER_VERSION = int(psql("postgres", "SHOW server_version_num").strip())
     psql("postgres", "SELECT pg_drop_replication_slot('oracle') FROM pg_replication_slots WHERE slot_name = 'oracle'")
     psql("postgres", "DROP DATABASE IF EXISTS %s" % db)
     psql("postgres", "CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'" % db)
