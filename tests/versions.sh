@@ -143,38 +143,43 @@ run_major() {
 	in_chroot "$CHROOT" bash /build/outflow/tests/run_all.sh --this-major
 }
 
-mode=run
-case ${1:-} in
---prepare) mode=prepare; shift ;;
---shell) mode=shell; shift ;;
---exec) mode=exec; shift ;;
-esac
-majors=("$@")
-[ ${#majors[@]} -gt 0 ] || majors=(13 17 18 19)
+# The whole run is one function, read in full before it starts: editing this
+# file while it runs cannot change what a running instance does.
+main() {
+	mode=run
+	case ${1:-} in
+	--prepare) mode=prepare; shift ;;
+	--shell) mode=shell; shift ;;
+	--exec) mode=exec; shift ;;
+	esac
+	majors=("$@")
+	[ ${#majors[@]} -gt 0 ] || majors=(13 17 18 19)
 
-if [ "$mode" = shell ] || [ "$mode" = exec ]; then
-	[ ${#majors[@]} -gt 0 ] || { echo "usage: versions.sh --$mode MAJOR [CMD...]" >&2; exit 2; }
-	enter "${majors[0]}" || exit 1
-	if [ "$mode" = shell ]; then
-		in_chroot "$CHROOT" TERM="${TERM:-dumb}" bash -c 'cd /build/outflow && exec bash -i'
-	else
-		in_chroot "$CHROOT" bash -c 'cd /build/outflow && "$@"' exec "${majors[@]:1}"
+	if [ "$mode" = shell ] || [ "$mode" = exec ]; then
+		[ ${#majors[@]} -gt 0 ] || { echo "usage: versions.sh --$mode MAJOR [CMD...]" >&2; exit 2; }
+		enter "${majors[0]}" || exit 1
+		if [ "$mode" = shell ]; then
+			in_chroot "$CHROOT" TERM="${TERM:-dumb}" bash -c 'cd /build/outflow && exec bash -i'
+		else
+			in_chroot "$CHROOT" bash -c 'cd /build/outflow && "$@"' exec "${majors[@]:1}"
+		fi
+		exit
 	fi
-	exit
-fi
 
-passed=0; failed=0; failures=()
-for major in "${majors[@]}"; do
-	start=$SECONDS
-	if [ "$mode" = prepare ]; then
-		prepare "$major" >/dev/null && ok=1 || ok=0
-	else
-		run_major "$major" && ok=1 || ok=0
-	fi
-	echo "== PostgreSQL $major: $([ $ok = 1 ] && echo passed || echo FAILED) in $((SECONDS - start)) s"
-	if [ $ok = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$major"); fi
-done
-echo
-[ ${#failures[@]} -gt 0 ] && echo "failed majors: ${failures[*]}"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+	passed=0; failed=0; failures=()
+	for major in "${majors[@]}"; do
+		start=$SECONDS
+		if [ "$mode" = prepare ]; then
+			prepare "$major" >/dev/null && ok=1 || ok=0
+		else
+			run_major "$major" && ok=1 || ok=0
+		fi
+		echo "== PostgreSQL $major: $([ $ok = 1 ] && echo passed || echo FAILED) in $((SECONDS - start)) s"
+		if [ $ok = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$major"); fi
+	done
+	echo
+	[ ${#failures[@]} -gt 0 ] && echo "failed majors: ${failures[*]}"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+main "$@"
