@@ -27,7 +27,7 @@ is_wal2json_option(std::string_view name)
 	static const std::set<std::string_view> names = {
 		"include-transaction", "include-xids", "include-timestamp", "include-origin", "include-lsn",
 		"include-schemas", "include-types", "include-typmod", "include-type-oids", "include-domain-data-type",
-		"include-column-positions", "include-not-null", "include-default", "include-pk",
+		"include-column-positions", "include-not-null", "include-default", "include-pk", "partition-root",
 		"numeric-data-types-as-string", "pretty-print", "write-in-chunks", "actions", "filter-origins",
 		"filter-tables", "add-tables", "filter-msg-prefixes", "add-msg-prefixes", "format-version"};
 
@@ -287,6 +287,7 @@ option_table()
 		{"include-not-null", flag(&Options::include_not_null)},
 		{"include-default", flag(&Options::include_default)},
 		{"include-pk", flag(&Options::include_pk)},
+		{"partition-root", flag(&Options::partition_root)},
 		{"numeric-data-types-as-string", flag(&Options::numeric_data_types_as_string)},
 		{"pretty-print", flag(&Options::pretty_print)},
 		{"write-in-chunks", flag(&Options::write_in_chunks)},
@@ -438,7 +439,7 @@ is_wal2json_only(std::string_view name)
 	static const std::set<std::string_view> names = {
 		"include-xids", "include-timestamp", "include-origin", "include-lsn", "include-schemas",
 		"include-types", "include-typmod", "include-type-oids", "include-domain-data-type",
-		"include-column-positions", "include-not-null", "include-default", "include-pk"};
+		"include-column-positions", "include-not-null", "include-default", "include-pk", "partition-root"};
 
 	return names.count(name) > 0;
 }

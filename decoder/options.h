@@ -63,6 +63,7 @@ struct Options
 	bool include_not_null = false;
 	bool include_default = false;
 	bool include_pk = false;
+	bool partition_root = false; /* a partition's changes under its root table's name */
 	bool pretty_print = false;
 	bool write_in_chunks = false;
 

@@ -49,6 +49,8 @@ TEST(Options, OptionsOfTheOtherFormatAreErrors)
 {
 	EXPECT_THROW(parse({{"include-xids", "1"}}), outflow::Error);
 	EXPECT_THROW(parse({{"include-pk", "0"}}), outflow::Error);
+	EXPECT_THROW(parse({{"partition-root", "1"}}), outflow::Error);
+	EXPECT_TRUE(parse({{"format", "wal2json"}, {"partition-root", "1"}}).partition_root);
 	EXPECT_THROW(parse({{"format", "wal2json"}, {"unchanged-toast", "marker"}}), outflow::Error);
 	EXPECT_NO_THROW(parse({{"format-version", "2"}, {"include-lsn", "1"}}));
 	EXPECT_NO_THROW(parse({{"unchanged-toast", "marker"}}));
