@@ -139,7 +139,22 @@ Setter
 table_list(std::vector<TablePattern> Options::*field)
 {
 	return [field](Options &o, std::string_view n, const std::optional<std::string> &v) {
-		o.*field = parse_table_patterns(n, required(n, v, "Give a comma-separated list of schema.table patterns."));
+		const std::string &text = required(n, v, "Give a comma-separated list of schema.table patterns.");
+
+		try
+		{
+			o.*field = parse_table_patterns(n, text);
+		}
+		catch (const Error &e)
+		{
+			if (!o.wal2json_wording)
+				throw;
+			/* wal2json's message; what is wrong with the pattern goes to the detail, as a sentence */
+			std::string detail = e.what();
+
+			detail[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(detail[0])));
+			throw Error(e.code, bad_value(o, n, text, "").what(), detail + ".", e.hint);
+		}
 	};
 }
 

@@ -40,6 +40,7 @@ SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'includ
 SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'actions', 'insert,upsert');
 SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'include-xids', 'perhaps');
 SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'format-version', 'two');
+SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'filter-tables', 'public.a,no_dot');
 -- outflow's own options keep outflow's wording, and so does format=native
 SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'origin', 'local');
 SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'format', 'native', 'nosuchopt', '42');

@@ -152,6 +152,8 @@ TEST(Options, Wal2jsonWordingUnderTheWal2jsonFormat)
 			  "client sent format_version=0 but we only support format 1 or higher");
 	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"format-version", "two"}}),
 			  "could not parse value \"two\" for parameter \"format-version\"");
+	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"add-tables", "public.a,nodot"}}),
+			  "could not parse value \"public.a,nodot\" for parameter \"add-tables\"");
 	/* outflow's own options keep outflow's wording */
 	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"origin", "some"}}), "invalid value \"some\" for option \"origin\"");
 }
