@@ -72,7 +72,9 @@ using Setter = std::function<void(Options &, std::string_view, const std::option
 Setter
 flag(bool Options::*field)
 {
-	return [field](Options &o, std::string_view n, const std::optional<std::string> &v) { o.*field = bool_value(o, n, v); };
+	return [field](Options &o, std::string_view n, const std::optional<std::string> &v) {
+		o.*field = bool_value(o, n, v);
+	};
 }
 
 /* Parses "insert, update, delete, truncate" into action bits. */
@@ -175,16 +177,14 @@ set_format(Options &o, std::string_view name, const std::optional<std::string> &
 
 /* A format-version other than 1 or 2, worded as wal2json words it. */
 Error
-format_version_error(std::string_view name, const std::string &text, const char *allowed)
+format_version_error(const Options &o, std::string_view name, const std::string &text, const char *allowed)
 {
 	size_t start = text.size() > 1 && text[0] == '-' ? 1 : 0;
 	bool integer = !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789", start) == std::string::npos;
 	int version = integer ? std::atoi(text.c_str()) : 0;
 
 	if (!integer)
-		return Error(kInvalidParameterValue,
-					 "could not parse value \"" + text + "\" for parameter \"" + std::string(name) + "\"", {},
-					 allowed);
+		return bad_value(o, name, text, allowed);
 	return Error(kInvalidParameterValue,
 				 "client sent format_version=" + std::to_string(version) + " but we only support format " +
 					 (version < 1 ? "1 or higher" : "2 or lower"),
@@ -202,7 +202,7 @@ set_format_version(Options &o, std::string_view name, const std::optional<std::s
 	else if (text == "2")
 		o.format_version = 2;
 	else if (o.wal2json_wording)
-		throw format_version_error(name, text, allowed);
+		throw format_version_error(o, name, text, allowed);
 	else
 		throw bad_value(o, name, text, allowed);
 	o.format_version_given = true;
@@ -516,10 +516,9 @@ finalize_options(Options &opts)
 	/* wal2json ignores pretty-print and write-in-chunks in format 2; so do we. */
 }
 
-
 /* The format the options select, looked at before parsing them (for the wording of errors):
  * the last valid "format", else wal2json if "format-version" is given, else the default. */
-FormatKind
+static FormatKind
 format_selected(FormatKind default_format, const OptionList &options)
 {
 	std::optional<FormatKind> format;
