@@ -4,12 +4,14 @@
 # the same point, and compares the bytes for many option combinations and
 # session settings. One line per comparison, then "N passed, M failed".
 #
+# Both are read with the same options, wal2json's defaults included (the
+# "no options" runs pass none at all): outflow_wal2json sends empty
+# transactions (DDL only, or every change filtered out) as wal2json does.
+# The include-empty-transactions=false runs (an outflow option) compare
+# against the oracle without its empty documents ({"change":[]}, its two
+# write-in-chunks pieces, or an adjacent B/C pair).
+#
 # Accounted differences (only these; the comparison itself is byte-exact):
-# - Empty transactions: wal2json writes every transaction, outflow skips
-#   those with nothing to show unless include-empty-transactions=true. The
-#   oracle's empty documents ({"change":[]}, its two write-in-chunks pieces,
-#   or an adjacent B/C pair) are dropped before comparing; the
-#   include-empty-transactions=true runs compare against the unfiltered oracle.
 # - Format 1, non-transactional message: 2.5 may write "[,{" (a comma left
 #   over from the previous transaction's count); 2.6 fixed that. The oracle's
 #   rows get that one comma removed.
@@ -70,8 +72,9 @@ SQL
 }
 
 # compare NAME SETTINGS ORACLE_OPTIONS [OUTFLOW_EXTRA_OPTIONS [FILTER]]
+# FILTER=1: the oracle's empty transactions are dropped before comparing.
 compare() {
-	local name=$1 settings=$2 options=$3 extra=${4:-} filter=${5:-1}
+	local name=$1 settings=$2 options=$3 extra=${4:-} filter=${5:-0}
 	local f="$OUT/$(echo "$name" | tr -c 'a-zA-Z0-9\n' '_')"
 	if ! fetch oracle "$settings" "$options" "$filter" "$f.oracle"; then
 		echo "FAIL $name (wal2json: $(head -c 300 "$f.oracle.err"))"
@@ -134,15 +137,41 @@ for v in 1 2; do
 	compare "v$v filter-origins" "$S0" "$F, 'filter-origins', '1'$TXN_META"
 	compare "v$v actions update,truncate" "$S0" "$F, 'actions', 'update,truncate'"
 	compare "v$v include-pk typmod off (no FULL tables)" "$S0" "$F, 'include-pk', '1', 'include-typmod', '0'$NOPK"
-	compare "v$v include-empty-transactions (unfiltered)" "$S0" "$F$TXN_META" ", 'include-empty-transactions', '1'" 0
+	compare "v$v include-empty-transactions=true" "$S0" "$F$TXN_META" ", 'include-empty-transactions', '1'"
+	compare "v$v include-empty-transactions=false (oracle without empty ones)" "$S0" "$F$TXN_META" \
+		", 'include-empty-transactions', '0'" 1
+	compare "v$v include-empty-transactions=false add-tables" "$S0" "$F, 'add-tables', 'public.t_multi'" \
+		", 'include-empty-transactions', '0'" 1
 done
+# wal2json's defaults: no option at all (format 1), also under other session settings.
+compare "no options" "$S0" ""
+# The comparison above must have covered empty transactions: DDL-only ones are in the workload.
+empty=$(grep -c '^{"change":\[\]}$' "$OUT/no_options.outflow" || true)
+if [ "$empty" -gt 5 ]; then
+	echo "ok   no options: $empty empty transactions sent, as wal2json sends them"
+	passed=$((passed + 1))
+else
+	echo "FAIL no options: only ${empty:-0} empty transactions in outflow's output"
+	failed=$((failed + 1))
+fi
+compare "no options, settings SQL/DMY St_Johns" "$S1" ""
+compare "no options but actions" "$S0" ", 'actions', 'delete'"
+compare "no options but filter-tables" "$S0" ", 'filter-tables', '*.*'"
+compare "no options but add-tables" "$S0" ", 'add-tables', 'public.t_nopk'"
+compare "no options but include-empty-transactions=false" "$S0" "" ", 'include-empty-transactions', 'false'" 1
+compare "v2 format-version only, include-empty-transactions=false" "$S0" ", 'format-version', '2'" \
+	", 'include-empty-transactions', 'false'" 1
+compare "v2 include-transaction off, add-tables" "$S0" ", 'format-version', '2', 'include-transaction', '0', 'add-tables', 'public.t_multi'"
+
 F=", 'format-version', '1'"
 compare "v1 pretty-print" "$S0" "$F, 'pretty-print', '1'"
 compare "v1 pretty-print all metadata" "$S1" "$F, 'pretty-print', '1'$ALL_META$TXN_META, 'include-pk', '1'$NOPK_V1"
 compare "v1 write-in-chunks" "$S0" "$F, 'write-in-chunks', '1'"
 compare "v1 write-in-chunks pretty-print" "$S2" "$F, 'write-in-chunks', '1', 'pretty-print', '1'$TXN_META"
-compare "v1 write-in-chunks include-empty-transactions (unfiltered)" "$S0" "$F, 'write-in-chunks', '1'" ", 'include-empty-transactions', '1'" 0
-compare "v1 pretty-print include-empty-transactions (unfiltered)" "$S0" "$F, 'pretty-print', '1'$TXN_META" ", 'include-empty-transactions', '1'" 0
+compare "v1 write-in-chunks include-empty-transactions=false" "$S0" "$F, 'write-in-chunks', '1'" ", 'include-empty-transactions', '0'" 1
+compare "v1 pretty-print include-empty-transactions=false" "$S0" "$F, 'pretty-print', '1'$TXN_META" ", 'include-empty-transactions', '0'" 1
+compare "v1 write-in-chunks filter-tables (all empty)" "$S0" "$F, 'write-in-chunks', '1', 'filter-tables', '*.*'"
+compare "v1 pretty-print actions truncate" "$S0" "$F, 'pretty-print', '1', 'actions', 'truncate'"
 compare "v2 include-transaction off" "$S0" ", 'format-version', '2', 'include-transaction', '0'$TXN_META"
 compare "v2 pretty-print ignored" "$S0" ", 'format-version', '2', 'pretty-print', '1'"
 
