@@ -588,11 +588,11 @@ BEGIN
 	END IF;
 	IF columns IS NOT NULL THEN
 		PERFORM outflow._require_version('column lists', 150000,
-			'Pass columns => NULL to publish every column, or publish a view''s worth of columns from another table.');
+			'Pass columns => NULL to publish every column (consumers can ignore the ones they do not need), or upgrade the server.');
 	END IF;
 	IF row_filter IS NOT NULL THEN
 		PERFORM outflow._require_version('row filters', 150000,
-			'Pass row_filter => NULL to publish every row, and filter in the consumer.');
+			'Pass row_filter => NULL to publish every row (consumers can skip the ones they do not need), or upgrade the server.');
 	END IF;
 
 	-- the publication

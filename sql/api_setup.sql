@@ -25,7 +25,11 @@ END $$;
 SELECT ok IS NOT TRUE OR current_setting('output_plugin_libraries', true) IS NULL AS refused_or_absent,
        hint IS NULL OR hint LIKE '%ALTER SYSTEM SET output_plugin_libraries%' AS hint_says_how
 FROM outflow.setup_check() WHERE check_name = 'output_plugin_libraries';
-RESET output_plugin_libraries;
+DO $$ BEGIN
+  IF current_setting('output_plugin_libraries', true) IS NOT NULL THEN
+    EXECUTE 'RESET output_plugin_libraries';
+  END IF;
+END $$;
 -- a role without REPLICATION or CREATE on the database
 CREATE ROLE outflow_api_plain;
 SET ROLE outflow_api_plain;
