@@ -210,7 +210,7 @@ BEGIN
 		WHEN cardinality(named) = 0 THEN format('warning: %s failover slot(s), but synchronized_standby_slots is empty: their consumers can receive changes the standby has not, and after a failover the synchronized slots would be behind them', nfail)
 		WHEN missing IS NOT NULL THEN format('synchronized_standby_slots = ''%s'' names %s, which %s no physical slot on this server', v, array_to_string(missing, ', '), CASE WHEN cardinality(missing) = 1 THEN 'is' ELSE 'are' END)
 		ELSE format('synchronized_standby_slots = ''%s'': %s failover slot(s) wait for that standby', v, nfail) END;
-	hint := CASE WHEN NOT ok THEN 'As a superuser: ALTER SYSTEM SET synchronized_standby_slots = ''<the standby''''s physical slot>''; SELECT pg_reload_conf(); and on the standby: sync_replication_slots = on, hot_standby_feedback = on, primary_slot_name = that slot, dbname in primary_conninfo.' END;
+	hint := CASE WHEN NOT ok THEN 'As a superuser: ALTER SYSTEM SET synchronized_standby_slots = ''<physical slot of the standby>''; SELECT pg_reload_conf(); and on the standby: sync_replication_slots = on, hot_standby_feedback = on, primary_slot_name = that slot, dbname in primary_conninfo.' END;
 	RETURN NEXT;
 
 	-- the standby's hot_standby_feedback shows as an xmin on its physical slot
