@@ -68,7 +68,10 @@ tests/regress.conf: tests/regress.conf.in
 	tests/lib/make_conf.sh $< > $@
 installcheck: tests/regress.conf
 
-.PHONY: unit bench check-all demo
+.PHONY: unit bench check-all demo regress-suites
+# The pg_regress suites of this server's major (tests/valgrind/run.sh --all).
+regress-suites:
+	@echo $(REGRESS)
 unit:
 	$(MAKE) -C tests/unit
 check-all:
