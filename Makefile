@@ -13,13 +13,15 @@ OBJS = $(DECODER_SRCS:.cpp=.o) $(EXTENSION_SRCS:.cpp=.o)
 # Suites that need PostgreSQL 15 or later (row filters, column lists, FOR
 # TABLES IN SCHEMA) are left out before 15, where compat_pre15 tests what
 # applies there instead (and is left out from 15 on); to_jsonb needs 14
-# (multiranges and numeric infinities in every row).
+# (multiranges and numeric infinities in every row); FOR ALL TABLES EXCEPT 19.
 REGRESS_ALL = $(sort $(notdir $(basename $(wildcard sql/*.sql))))
 REGRESS_PG14 = to_jsonb
 REGRESS_PG15 = api_publish api_slots api_snapshot publication_alter publication_columns \
 	publication_membership publication_partitions publication_pgoutput publication_row_filters
+REGRESS_PG19 = api_publish_except
 REGRESS_PRE15 = compat_pre15
 REGRESS_SKIP = $(if $(filter 13,$(MAJORVERSION)),$(REGRESS_PG14)) \
+	$(if $(filter 13 14 15 16 17 18,$(MAJORVERSION)),$(REGRESS_PG19)) \
 	$(if $(filter 13 14,$(MAJORVERSION)),$(REGRESS_PG15),$(REGRESS_PRE15))
 REGRESS = $(filter-out $(REGRESS_SKIP),$(REGRESS_ALL))
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=tests/regress.conf --inputdir=. --load-extension=outflow

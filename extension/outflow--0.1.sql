@@ -52,6 +52,11 @@ DECLARE
 		CREATE FUNCTION outflow._pub_rel(pub oid) RETURNS TABLE (relid oid, attrs int2[], qual pg_node_tree)
 		LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
 		AS $body$ %s $body$ $sql$;
+	-- _pub_excepted(pub): the tables a FOR ALL TABLES publication leaves out (EXCEPT, 19+).
+	pub_excepted text := $sql$
+		CREATE FUNCTION outflow._pub_excepted(pub oid) RETURNS oid[]
+		LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+		AS $body$ %s $body$ $sql$;
 	-- _pub_schemas(pub): the schemas published FOR TABLES IN SCHEMA.
 	pub_schemas text := $sql$
 		CREATE FUNCTION outflow._pub_schemas(pub oid) RETURNS oid[]
@@ -91,8 +96,10 @@ BEGIN
 			FROM pg_get_publication_tables(pub::text) g
 			LEFT JOIN pg_publication_rel r ON r.prrelid = g.relid
 				AND r.prpubid = (SELECT p.oid FROM pg_publication p WHERE p.pubname = pub) $q$);
-		EXECUTE format(pub_rel, $q$
-			SELECT r.prrelid, r.prattrs::int2[], r.prqual FROM pg_publication_rel r WHERE r.prpubid = pub $q$);
+		EXECUTE format(pub_rel, CASE WHEN num >= 190000 THEN $q$
+			SELECT r.prrelid, r.prattrs::int2[], r.prqual FROM pg_publication_rel r WHERE r.prpubid = pub AND NOT r.prexcept $q$
+			ELSE $q$
+			SELECT r.prrelid, r.prattrs::int2[], r.prqual FROM pg_publication_rel r WHERE r.prpubid = pub $q$ END);
 		EXECUTE format(pub_schemas, $q$
 			SELECT coalesce(array_agg(s.pnnspid ORDER BY s.pnnspid), '{}') FROM pg_publication_namespace s WHERE s.pnpubid = pub $q$);
 	ELSE
@@ -102,6 +109,9 @@ BEGIN
 			SELECT r.prrelid, NULL::int2[], NULL::pg_node_tree FROM pg_publication_rel r WHERE r.prpubid = pub $q$);
 		EXECUTE format(pub_schemas, $q$ SELECT '{}'::oid[] $q$);
 	END IF;
+	EXECUTE format(pub_excepted, CASE WHEN num >= 190000 THEN $q$
+		SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = pub AND r.prexcept $q$
+		ELSE $q$ SELECT '{}'::oid[] $q$ END);
 
 	IF num >= 170000 THEN
 		EXECUTE format(create_slot, $q$
@@ -501,6 +511,7 @@ DECLARE
 	all_actions CONSTANT text[] := ARRAY['insert', 'update', 'delete', 'truncate'];
 	want text[];
 	bad text;
+	excepted text;
 	rel record;
 	qname text;
 	col name;
@@ -608,6 +619,14 @@ BEGIN
 				USING ERRCODE = 'feature_not_supported',
 				HINT = 'Column lists and row filters need a FOR TABLE publication: use another publication name.';
 		END IF;
+		-- FOR ALL TABLES EXCEPT (19+): the table, or a partitioned table it belongs to, left out
+		SELECT min(x::regclass::text) INTO excepted FROM unnest(outflow._pub_excepted(p.oid)) x
+		WHERE x = relation OR x IN (SELECT a.relid FROM pg_partition_ancestors(relation) a);
+		IF p.puballtables AND excepted IS NOT NULL THEN
+			RAISE EXCEPTION 'publication "%" is FOR ALL TABLES but leaves out % (EXCEPT %)', publication, qname, excepted
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+				HINT = 'Create the publication again without the table in EXCEPT, or use another publication name (a FOR TABLE publication).';
+		END IF;
 		IF want IS NOT NULL AND want IS DISTINCT FROM outflow._pub_actions(p.oid) THEN
 			EXECUTE format('ALTER PUBLICATION %I SET (publish = %L)', publication, array_to_string(want, ', '));
 			actions_changed := true;
@@ -712,6 +731,10 @@ BEGIN
 			USING ERRCODE = 'undefined_table', HINT = 'Pass the table by name: ''schema.table''.';
 	END IF;
 	qname := format('%I.%I', rel.nspname, rel.relname);
+	IF p.puballtables AND relation = ANY (outflow._pub_excepted(p.oid)) THEN
+		RAISE NOTICE 'table % is not in publication "%" (it is in its EXCEPT list)', qname, publication;
+		RETURN false;
+	END IF;
 	IF p.puballtables THEN
 		RAISE EXCEPTION 'publication "%" is FOR ALL TABLES: % cannot be removed from it', publication, qname
 			USING ERRCODE = 'feature_not_supported', HINT = 'Use a FOR TABLE publication to choose tables.';
