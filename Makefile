@@ -18,9 +18,11 @@ REGRESS_ALL = $(sort $(notdir $(basename $(wildcard sql/*.sql))))
 REGRESS_PG14 = to_jsonb
 REGRESS_PG15 = api_publish api_slots api_snapshot publication_alter publication_columns \
 	publication_membership publication_partitions publication_pgoutput publication_row_filters
+REGRESS_PG18 = generated_columns
 REGRESS_PG19 = api_publish_except
 REGRESS_PRE15 = compat_pre15
 REGRESS_SKIP = $(if $(filter 13,$(MAJORVERSION)),$(REGRESS_PG14)) \
+	$(if $(filter 13 14 15 16 17,$(MAJORVERSION)),$(REGRESS_PG18)) \
 	$(if $(filter 13 14 15 16 17 18,$(MAJORVERSION)),$(REGRESS_PG19)) \
 	$(if $(filter 13 14,$(MAJORVERSION)),$(REGRESS_PG15),$(REGRESS_PRE15))
 REGRESS = $(filter-out $(REGRESS_SKIP),$(REGRESS_ALL))

@@ -103,7 +103,7 @@ prepare() {
 	d=$base/pg$major$tag
 	pkgs="postgresql-$major postgresql-server-dev-$major $(wal2json_of "$major") $common_packages"
 	marker="$suite: $pkgs"
-	case $suite in sid|experimental) ;; *) marker="$suite+updates: $pkgs" ;; esac
+	case $suite in bookworm|trixie) marker="$suite+updates: $pkgs" ;; esac
 	if [ -f "$d/.outflow-ready" ] && [ "$(cat "$d/.outflow-ready")" = "$marker" ]; then
 		echo "$d"; return 0
 	fi
@@ -123,8 +123,8 @@ prepare() {
 		{ tail -20 "$base/pg$major$tag.debootstrap.log" >&2; return 1; }
 	case $suite in
 	experimental) echo "deb $mirror experimental main" >"$d/etc/apt/sources.list.d/experimental.list" ;;
-	sid) ;;
-	*) # a stable suite: its point-release and security updates too (the newest minor)
+	bookworm|trixie) # a supported stable suite: its point-release and security updates too (the newest minor;
+		# bullseye's security archive here lists packages it cannot serve, and 13 has no newer minor)
 		printf 'deb %s %s-updates main\ndeb %s-security %s-security main\n' "$mirror" "$suite" "$mirror" "$suite" \
 			>"$d/etc/apt/sources.list.d/updates.list" ;;
 	esac
