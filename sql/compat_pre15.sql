@@ -58,7 +58,8 @@ SELECT count(*) FROM pg_publication WHERE pubname = 'cp_api';
 -- without them it works
 SELECT outflow.publish_table('cp_api', 'cp_a');
 SELECT outflow.publish_table('cp_api', 'cp_a');
-SELECT outflow.publish_table('cp_api', 'cp_p', actions => '{insert,update,delete}');
+SELECT outflow.set_actions('cp_api', '{insert,update,delete}');
+SELECT outflow.publish_table('cp_api', 'cp_p');
 SELECT table_name, columns, row_filter, replica_identity, identity_columns, actions, ready
 FROM outflow.publication_tables('cp_api');
 SELECT outflow.publish_table('cp_api', 'cp_b');
@@ -82,7 +83,7 @@ SELECT outflow.create_slot('cp_s1', 'cp_api') IS NOT NULL AS created;
 INSERT INTO cp_a VALUES (3, 'three', 's3');
 INSERT INTO cp_b VALUES (20);
 SELECT change - '{lsn,commit_lsn,xid,commit_time}'::text[] AS change FROM outflow.changes('cp_s1');
-SELECT slot_name, plugin, temporary, active, wal_status, failover, synced, conflicting, invalidation_reason, publication
+SELECT slot_name, plugin, temporary, active, wal_status, failover, synced, conflicting, invalidation_reason, publications
 FROM outflow.slots WHERE slot_name = 'cp_s1';
 SELECT outflow.drop_slot('cp_s1');
 SELECT outflow.create_slot('cp_s2', failover => true);
