@@ -132,16 +132,26 @@ prepare() {
 	printf '#!/bin/sh\nexit 101\n' >"$d/usr/sbin/policy-rc.d"; chmod 755 "$d/usr/sbin/policy-rc.d"
 	mkdir -p "$d/etc/postgresql-common"
 	echo "create_main_cluster = false" >"$d/etc/postgresql-common/createcluster.conf"
-	MOUNTED+=("$d"); mount_chroot "$d"
 	# experimental: only the server's packages from there, the rest from sid
 	[ "$suite" = experimental ] && pkgs="${pkgs//-$major /-$major/experimental } libpq5/experimental libpq-dev/experimental"
-	# sid and experimental Release files may carry a Valid-Until in the past here
-	in_chroot "$d" apt-get -o Acquire::Check-Valid-Until=false update -qq >&2 || return 1
-	in_chroot "$d" apt-get install -y -qq --no-install-recommends $pkgs >"$base/pg$major$tag.apt.log" 2>&1 ||
-		{ tail -20 "$base/pg$major$tag.apt.log" >&2; return 1; }
-	in_chroot "$d" apt-get clean
+	# (prepare runs in a subshell: it unmounts what it mounted itself, whatever happens)
+	mount_chroot "$d"
+	install_packages "$d" "$pkgs" "$base/pg$major$tag.apt.log"
+	local rc=$?
+	umount_chroot "$d"
+	[ $rc = 0 ] || return 1
 	echo "$marker" >"$d/.outflow-ready"
 	echo "$d"
+}
+
+# install_packages DIR PACKAGES LOG: apt in the (mounted) chroot.
+install_packages() {
+	local d=$1 pkgs=$2 log=$3
+	# sid and experimental Release files may carry a Valid-Until in the past here
+	in_chroot "$d" apt-get -o Acquire::Check-Valid-Until=false update -qq >&2 || return 1
+	in_chroot "$d" apt-get install -y -qq --no-install-recommends $pkgs >"$log" 2>&1 ||
+		{ tail -20 "$log" >&2; return 1; }
+	in_chroot "$d" apt-get clean
 }
 
 # enter MAJOR: prepares and mounts the chroot of a major and copies this tree
