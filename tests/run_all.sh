@@ -32,7 +32,7 @@ main() {
 		fi
 	}
 
-	build() { make -s clean >/dev/null && make -s WERROR=1 >/dev/null && make -s install >/dev/null; }
+	build() { make -s clean >/dev/null && make -s -j"$(nproc)" WERROR=1 >/dev/null && make -s install >/dev/null; }
 	unit() { make -s -C tests/unit run; }
 
 	# pg_regress runs as postgres, on a copy of the tree that postgres owns.
