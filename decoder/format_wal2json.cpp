@@ -713,8 +713,8 @@ namespace {
 /*
  * The size of the JSON w2j_append_value writes for a non-null varlena value
  * (*exact), or an upper bound of it (oversize.h). Text is counted exactly;
- * bytea from its length (hex) or bounded (escape output); jsonb 7 bytes per
- * stored byte (its text escaped once more); other types through their
+ * bytea from its length (hex) or bounded (escape output); jsonb by a walk
+ * of its stored form (jsonb_text.h); other types through their
  * output function's text, counted, when call_output (it is what wal2json
  * calls too); else kBoundFactor per byte.
  */
@@ -739,7 +739,10 @@ w2j_value_size(W2jCol &col, Datum value, Size raw, bool call_output, bool *exact
 		return *exact ? 2 * raw + 2 : 5 * raw + 2; /* escape: \ooo or \\\\ per byte at most */
 	}
 	if (col.fast == W2jFast::Jsonb && col.kind == W2jKind::Text)
-		return 7 * raw + 64;
+	{
+		*exact = true;
+		return jsonb_text_size(value, true);
+	}
 	if (col.kind == W2jKind::Number)
 		return kNumericTextMax + 2;
 	if (call_output)

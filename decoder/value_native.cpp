@@ -151,11 +151,12 @@ append_value(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 }
 
 /*
- * Exact for text, bytea and output-function types (a counting pass, the
- * length, the function's text counted); a bound for the rest: json and
- * jsonb 6 bytes per stored byte (escapes, ", " and ": " between
- * elements), numerics their longest text, arrays element by element,
- * composites and casts kBoundFactor per byte.
+ * Exact for text, bytea, jsonb and output-function types (a counting
+ * pass, the length, a walk of the stored form, the function's text
+ * counted); a bound for the rest: json 6 bytes per byte (escapes stay
+ * escapes, "," and ":" become ", " and ": "), numerics their longest
+ * text, arrays element by element, composites and casts kBoundFactor per
+ * byte.
  */
 Size
 value_size(Session &session, TypeRenderer *r, Datum value, Size raw, bool *exact)
@@ -193,9 +194,11 @@ value_size(Session &session, TypeRenderer *r, Datum value, Size raw, bool *exact
 			*exact = true;
 			return size;
 		}
-		case RenderKind::Json:
 		case RenderKind::Jsonb:
-			return 6 * raw + 64;
+			*exact = true;
+			return jsonb_text_size(value, false);
+		case RenderKind::Json:
+			return 6 * raw + 64; /* escapes stay escapes; ", " and ": " for , and : */
 		case RenderKind::Numeric:
 			return kNumericTextMax + 2;
 		case RenderKind::Array:
