@@ -108,12 +108,12 @@ array_json_bound(Session &session, TypeRenderer *r, Datum value)
 		varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
 		return bound;
 	}
-	array_iter_setup(&iter, reinterpret_cast<AnyArrayType *>(arr));
+	OUTFLOW_ARRAY_ITER_SETUP(&iter, reinterpret_cast<AnyArrayType *>(arr), r->elmlen, r->elmbyval, r->elmalign);
 	for (int i = 0; i < nitems; i++)
 	{
 		bool isnull;
 		bool exact;
-		Datum elem = array_iter_next(&iter, &isnull, i, r->elmlen, r->elmbyval, r->elmalign);
+		Datum elem = OUTFLOW_ARRAY_ITER_NEXT(&iter, &isnull, i, r->elmlen, r->elmbyval, r->elmalign);
 
 		bound += 2 * ndim + 1;
 		if (isnull)

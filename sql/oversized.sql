@@ -16,8 +16,8 @@ SELECT count(*) FROM pg_logical_slot_peek_changes('big_slot', NULL, NULL, 'max-v
 
 -- 20 bytes of JSON: a value of exactly 20 is sent, one of 21 is left out
 CREATE TABLE big (id int PRIMARY KEY, t text, b bytea, j jsonb, a int[], n numeric, i int, ts timestamptz);
-INSERT INTO big VALUES (1, repeat('x', 18), '\x01020304050607', '{"k": "1234"}', '{1,2,3}', 12.5, 7, NULL);
-INSERT INTO big VALUES (2, repeat('x', 19), '\x0102030405060708', '{"k": "12345"}', '{1,2,3,4,5,6,7,8}', 1e30, 7,
+INSERT INTO big VALUES (1, repeat('x', 18), '\x01020304050607', '{"k": "12345678901"}', '{1,2,3}', 12.5, 7, NULL);
+INSERT INTO big VALUES (2, repeat('x', 19), '\x0102030405060708', '{"k": "123456789012"}', '{1,2,3,4,5,6,7,8}', 1e30, 7,
                         '2026-01-01 00:00:00+00');
 -- control characters are escaped to six bytes: three fit in 20, four do not
 INSERT INTO big (id, t) VALUES (3, repeat(chr(1), 3)), (4, repeat(chr(1), 4));
