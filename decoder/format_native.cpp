@@ -541,7 +541,8 @@ NativeFormat::truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *,
 /*
  * A logical message. Content that is valid text in the database encoding
  * (and has no NUL byte) is "content"; anything else is "content_base64", so
- * that every byte round-trips.
+ * that every byte round-trips. Content too large to send is left out and
+ * named in "oversized", as a value is.
  */
 void
 NativeFormat::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
@@ -560,6 +561,19 @@ NativeFormat::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tr
 		txn_fields_.write(s, out, txn, static_cast<int64>(seq));
 	appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
 	out_json_string(out, prefix);
+
+	/* Content too large to send (oversize.h) is left out and named. */
+	const int64 allowed = content_allowed(s.opts.max_value_bytes, out->len, strlen(prefix));
+	Size bytes = (size + 2) / 3 * 4 + 2;
+
+	if (is_text ? !text_json_fits(content, size, allowed, &bytes) : static_cast<int64>(bytes) > allowed)
+	{
+		appendStringInfoString(out, is_text ? ",\"oversized\":[\"content\"]}" : ",\"oversized\":[\"content_base64\"]}");
+		OutputPluginWrite(s.ctx, true);
+		warn_content_left_out(prefix, lsn, bytes, allowed,
+							  s.opts.max_value_bytes > 0 && allowed == s.opts.max_value_bytes);
+		return;
+	}
 	if (is_text)
 	{
 		out_lit(out, ",\"content\":");

@@ -459,7 +459,7 @@ Wal2jsonV1::row(Session &s, const RowChange &c)
 }
 
 void
-Wal2jsonV1::message(Session &s, ReorderBufferTXN *, XLogRecPtr, bool transactional, const char *prefix, Size size,
+Wal2jsonV1::message(Session &s, ReorderBufferTXN *, XLogRecPtr lsn, bool transactional, const char *prefix, Size size,
 					const char *content, uint64)
 {
 	const Options &o = s.opts;
@@ -491,9 +491,25 @@ Wal2jsonV1::message(Session &s, ReorderBufferTXN *, XLogRecPtr, bool transaction
 	out_json_string(out, prefix);
 	appendStringInfo(out, ",%s", p.nl);
 	w2j_repeat(out, p.ht, 3);
-	appendStringInfo(out, "\"content\":%s", p.sp);
-	/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
-	out_json_string_len(out, content, size);
+
+	/* Content too large to send (oversize.h): an ERROR, or left out with max-value-bytes. */
+	const int64 allowed =
+		content_allowed(o.max_value_bytes, (own_write ? 0 : s.ctx->out->len) + out->len, strlen(prefix));
+	Size bytes;
+
+	if (text_json_fits(content, size, allowed, &bytes))
+	{
+		appendStringInfo(out, "\"content\":%s", p.sp);
+		/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
+		out_json_string_len(out, content, size);
+	}
+	else
+	{
+		if (o.max_value_bytes == 0)
+			error_content_too_large(prefix, lsn, bytes, allowed);
+		appendStringInfo(out, "\"oversized\":%s[\"content\"]", p.sp);
+		warn_content_left_out(prefix, lsn, bytes, allowed, allowed == o.max_value_bytes);
+	}
 	appendStringInfoString(out, p.nl);
 	w2j_repeat(out, p.ht, 2);
 	appendStringInfoChar(out, '}');

@@ -318,6 +318,20 @@ Wal2jsonV2::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tran
 		out_lit(out, ",\"transactional\":false");
 	out_lit(out, ",\"prefix\":");
 	out_json_string(out, prefix);
+
+	/* Content too large to send (oversize.h): an ERROR, or left out with max-value-bytes. */
+	const int64 allowed = content_allowed(o.max_value_bytes, out->len, strlen(prefix));
+	Size bytes;
+
+	if (!text_json_fits(content, size, allowed, &bytes))
+	{
+		if (o.max_value_bytes == 0)
+			error_content_too_large(prefix, lsn, bytes, allowed);
+		out_lit(out, ",\"oversized\":[\"content\"]}");
+		OutputPluginWrite(s.ctx, true);
+		warn_content_left_out(prefix, lsn, bytes, allowed, allowed == o.max_value_bytes);
+		return;
+	}
 	out_lit(out, ",\"content\":");
 	/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
 	out_json_string_len(out, content, size);

@@ -66,6 +66,40 @@ error_value_too_large(const LeftOut &what)
 }
 
 void
+warn_content_left_out(const char *prefix, XLogRecPtr lsn, Size bytes, int64 allowed, bool by_option)
+{
+	LeftOut what{};
+
+	what.bytes = bytes;
+	what.exact = true;
+	what.allowed = allowed;
+	what.by_option = by_option;
+	ereport(WARNING,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("outflow: left out the content of the logical message with prefix \"%s\"", prefix),
+			 errdetail("The message at %X/%X: its JSON %s, more than %s. It lists \"content\" in \"oversized\".",
+					   static_cast<uint32>(lsn >> 32), static_cast<uint32>(lsn), size_text(what), limit_text(what))));
+}
+
+void
+error_content_too_large(const char *prefix, XLogRecPtr lsn, Size bytes, int64 allowed)
+{
+	LeftOut what{};
+
+	what.bytes = bytes;
+	what.exact = true;
+	what.allowed = allowed;
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("outflow: the content of the logical message with prefix \"%s\" is too large to send", prefix),
+			 errdetail("The message at %X/%X: its JSON %s, more than %s.", static_cast<uint32>(lsn >> 32),
+					   static_cast<uint32>(lsn), size_text(what), limit_text(what)),
+			 errhint("Set option max-value-bytes (e.g. max-value-bytes=100000000) to leave such content out and "
+					 "name it in \"oversized\", or filter the prefix out with filter-msg-prefixes.")));
+	pg_unreachable();
+}
+
+void
 error_key_too_large(const LeftOut &what)
 {
 	ereport(ERROR,

@@ -35,6 +35,7 @@
 
 #include <cstdint>
 
+#include "json_escape.h"
 #include "pg.h"
 
 namespace outflow {
@@ -115,6 +116,30 @@ decide_fit(Size bytes, bool exact, int64 allowed, int64 room)
 	return Fit::Try;
 }
 
+/*
+ * Whether text of len bytes, written as a JSON string, fits in allowed
+ * bytes: the cheap bound first (6 bytes a byte), a counting pass only past
+ * it. *bytes gets the size or the bound.
+ */
+inline bool
+text_json_fits(const char *text, Size len, int64 allowed, Size *bytes)
+{
+	*bytes = 6 * len + 2;
+	if (static_cast<int64>(*bytes) <= allowed)
+		return true;
+	*bytes = json_escaped_size(text, len) + 2;
+	return static_cast<int64>(*bytes) <= allowed;
+}
+
+/* The bytes a logical message's content may take in a record that is used bytes long. */
+inline int64
+content_allowed(int64 max_value_bytes, int64 used, Size prefix_len)
+{
+	int64 left = kRecordLimit - 1024 - 6 * static_cast<int64>(prefix_len) - used;
+
+	return max_value_bytes > 0 && max_value_bytes < left ? max_value_bytes : left;
+}
+
 /* Where a value was left out, for the WARNING and the ERRORs. */
 struct LeftOut
 {
@@ -134,6 +159,12 @@ void warn_left_out(const LeftOut &what);
 
 /* The ERROR of the wal2json formats without max-value-bytes: its HINT names the option, table and column. */
 [[noreturn]] void error_value_too_large(const LeftOut &what);
+
+/* The WARNING for a logical message whose content was left out. */
+void warn_content_left_out(const char *prefix, XLogRecPtr lsn, Size bytes, int64 allowed, bool by_option);
+
+/* The ERROR of the wal2json formats for such a message without max-value-bytes. */
+[[noreturn]] void error_content_too_large(const char *prefix, XLogRecPtr lsn, Size bytes, int64 allowed);
 
 /* The ERROR for a key value that cannot fit the record (a key is never left out). */
 [[noreturn]] void error_key_too_large(const LeftOut &what);

@@ -65,4 +65,18 @@ SELECT id, data::jsonb->'new'->'body' IS NULL AS body_left_out, data::jsonb->'ov
 SELECT id, length(data::jsonb->'new'->>'body') AS body_len, data::jsonb->'oversized' AS oversized
   FROM pg_logical_slot_peek_changes('big_slot', NULL, NULL, 'max-value-bytes', '600002') c,
        LATERAL (SELECT (data::jsonb->'key'->>'id')::int AS id) k ORDER BY id;
+SELECT count(*) FROM pg_logical_slot_get_changes('big_slot', NULL, NULL);
+
+-- logical messages: content too large is left out and named as a value is
+\set VERBOSITY terse
+SELECT 'msg' FROM pg_logical_emit_message(true, 'p', repeat('m', 18));
+SELECT 'msg' FROM pg_logical_emit_message(true, 'p', repeat('m', 19));
+SELECT 'msg' FROM pg_logical_emit_message(true, 'p', '\x0001020304050607'::bytea);
+SELECT regexp_replace(stable(data), '"lsn":"[0-9A-F/]+"', '"lsn":"L"')
+  FROM pg_logical_slot_peek_changes('big_slot', NULL, NULL, 'max-value-bytes', '20');
+SELECT data FROM pg_logical_slot_peek_changes('big_slot', NULL, NULL, 'format-version', '2',
+    'max-value-bytes', '20', 'include-transaction', 'off');
+SELECT data FROM pg_logical_slot_peek_changes('big_slot', NULL, NULL, 'format-version', '1',
+    'max-value-bytes', '20');
+\set VERBOSITY default
 SELECT 'stop' FROM pg_drop_replication_slot('big_slot');

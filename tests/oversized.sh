@@ -10,7 +10,7 @@
 # the peak memory (VmHWM) of the decoding backend and of the walsender
 # stays under BOUND_MB. The wal2json formats keep wal2json's ERROR unless
 # max-value-bytes is given, with a HINT that names the option, table and
-# column.
+# column. A 200 MB logical message has its content left out the same way.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib/cluster.sh"
@@ -113,6 +113,14 @@ n=$(grep -c 'WARNING:  outflow: left out the value of column "v" of table "publi
 [ "$n" -ge 2 ] && echo "ok: $n WARNINGs in the server log" || { echo "FAIL: $n WARNINGs in the server log"; fail=1; }
 check "SQL: consuming moves the slot past it" 4 "$(sql "SELECT count(*) FROM pg_logical_slot_get_changes('sql_slot', NULL, NULL)" 2>/dev/null)"
 check "SQL: nothing left afterwards" 0 "$(sql "SELECT count(*) FROM pg_logical_slot_get_changes('sql_slot', NULL, NULL)")"
+
+# --- a logical message of 200 MB of chr(1): its content is left out the same way
+sql "SELECT pg_create_logical_replication_slot('msg_slot', 'outflow')" >/dev/null
+sql "SELECT pg_logical_emit_message(true, 'big', repeat(chr(1), $BIG))" >/dev/null
+sql "INSERT INTO big VALUES (5, 'after the message')"
+out=$(sql "SELECT coalesce(data::json->>'oversized', data::json->'new'->>'v')
+             FROM pg_logical_slot_get_changes('msg_slot', NULL, NULL)" 2>/dev/null)
+check "a 200 MB message: content left out, the next change arrives" "$(printf '["content"]\nafter the message')" "$out"
 
 [ "$fail" = 0 ] || exit 1
 echo "oversized: ok"
