@@ -191,7 +191,8 @@ struct ChangeLimits
 {
 	ValueRoom room;
 	const RowChange *change;
-	bool *oversized;
+	bool *oversized; /* by column; valid only when noversized > 0 */
+	int natts = 0;
 	int noversized = 0;
 	int key_start = 0;
 	int key_len = 0;
@@ -245,6 +246,8 @@ write_value_checked(Session &s, StringInfo out, const ColumnInfo &col, int i, Da
 
 	if (col.is_key)
 		error_key_too_large(what);
+	if (lim.noversized == 0)
+		memset(lim.oversized, 0, sizeof(bool) * Max(lim.natts, 1));
 	if (!lim.oversized[i])
 		lim.noversized++;
 	lim.oversized[i] = true;
@@ -489,8 +492,8 @@ NativeFormat::row(Session &s, const RowChange &c)
 	if (s.opts.max_value_bytes > 0)
 		lim.room.max_value = s.opts.max_value_bytes;
 	lim.change = &c;
-	lim.oversized = nr->oversized;
-	memset(lim.oversized, 0, sizeof(bool) * Max(rel.natts, 1));
+	lim.oversized = nr->oversized; /* cleared when the first value is left out */
+	lim.natts = rel.natts;
 
 	/* key: from the old image when it was logged, else from the new row. */
 	if (rel.nkeys > 0 && (c.oldtuple || c.newtuple))

@@ -265,13 +265,13 @@ set_max_value_bytes(Options &o, std::string_view name, const std::optional<std::
 	for (char c : text)
 	{
 		if (!std::isdigit(static_cast<unsigned char>(c)))
-			throw bad_value(name, text, allowed);
+			throw bad_value(o, name, text, allowed);
 		bytes = bytes * 10 + (c - '0');
 		if (bytes > kMaxValueBytesMax)
-			throw bad_value(name, text, allowed);
+			throw bad_value(o, name, text, allowed);
 	}
 	if (text.empty() || bytes < 1)
-		throw bad_value(name, text, allowed);
+		throw bad_value(o, name, text, allowed);
 	o.max_value_bytes = bytes;
 }
 
