@@ -234,11 +234,11 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 			return !identity;
 		return !w2j_unchanged_toast(col, w.values[i]);
 	};
-	/* The values, into vals_; the record so far is the document (unless it is
-	 * written in chunks) and this piece. */
+	/* The values, into vals_, within what this change's piece may take. A
+	 * transaction's document (without write-in-chunks) is limited apart:
+	 * close_piece stops it with its own error, which says what to do. */
 	StringInfo vals = values_scratch(s);
-	const ValueRoom room =
-		w2j_room(s, w, (o.write_in_chunks ? 0 : static_cast<int64>(s.ctx->out->len)) + out->len);
+	const ValueRoom room = w2j_room(s, w, out->len);
 	bool first_value = true;
 
 	for (int i = 0; i < w.natts; i++)
@@ -493,8 +493,7 @@ Wal2jsonV1::message(Session &s, ReorderBufferTXN *, XLogRecPtr lsn, bool transac
 	w2j_repeat(out, p.ht, 3);
 
 	/* Content too large to send (oversize.h): an ERROR, or left out with max-value-bytes. */
-	const int64 allowed =
-		content_allowed(o.max_value_bytes, (own_write ? 0 : s.ctx->out->len) + out->len, strlen(prefix));
+	const int64 allowed = content_allowed(o.max_value_bytes, out->len, strlen(prefix)); /* see tuple() */
 	Size bytes;
 
 	if (text_json_fits(content, size, allowed, &bytes))
