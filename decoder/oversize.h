@@ -15,8 +15,9 @@
  *   (the per-relation reserve covers them) unless max-value-bytes is set;
  * - a value that fails it takes the slow path (out of line): the format
  *   measures it exactly (text: a counting pass over the escapes; bytea: from
- *   its length; an output function's text: counted) or by a tighter bound
- *   (json, jsonb, arrays element by element). A bound that fits the record
+ *   its length; jsonb: a walk of its stored form; an output function's
+ *   text: counted) or by a tighter bound (json text, arrays element by
+ *   element, composites). A bound that fits the record
  *   but not max-value-bytes means: write it, measure what was written, and
  *   take it back (out->len reset) if it is too long; a bound past the
  *   record's hard room means the value is left out unwritten.
@@ -27,8 +28,12 @@
  *
  * The bounds are true bounds for every built-in rendering except one:
  * numbers that a small stored numeric spells out in full (1e100000 is
- * 100001 digits). jsonb, json, arrays and composites full of such numbers
- * can still outgrow their bound; nothing else can.
+ * 100001 digits). json text, arrays and composites full of such numbers
+ * can still outgrow their bound; nothing else can. A logical message's
+ * content is checked the same way (text_json_fits).
+ *
+ * Memory: measuring costs at most the detoasted value (or an output
+ * function's text), never its JSON.
  */
 #ifndef OUTFLOW_OVERSIZE_H
 #define OUTFLOW_OVERSIZE_H
