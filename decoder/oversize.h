@@ -28,8 +28,9 @@
  *
  * The bounds are true bounds for every built-in rendering except one:
  * numbers that a small stored numeric spells out in full (1e100000 is
- * 100001 digits). json text, arrays and composites full of such numbers
- * can still outgrow their bound; nothing else can. A logical message's
+ * 100001 digits): json, jsonb, arrays and composites full of such numbers
+ * can outgrow the cheap bound (and json text and composites the slow
+ * path's too); nothing else can. A logical message's
  * content is checked the same way (text_json_fits).
  *
  * Memory: measuring costs at most the detoasted value (or an output
