@@ -12,6 +12,7 @@
 #include "format.h"
 
 #include "out.h"
+#include "oversize.h"
 #include "relcache.h"
 #include "session.h"
 #include "value_format.h"
@@ -137,6 +138,8 @@ struct NativeRel
 	Datum *values[2]; /* [0] old image, [1] new image */
 	bool *nulls[2];
 	bool *unchanged;
+	bool *oversized;	 /* columns left out of this change (oversize.h) */
+	int64 tail_reserve; /* bytes kept free for what follows the values (see build_relation) */
 };
 
 /* The start of a row or truncate object after its op: schema, table, lsn. */
@@ -179,6 +182,97 @@ deform(Relation relation, const RelInfo &rel, HeapTuple tuple, int which)
 	return image;
 }
 
+/*
+ * What the oversize check of one change needs (oversize.h): where values may
+ * go, which columns were left out, and where the change's "key" object is
+ * in out (for the WARNING).
+ */
+struct ChangeLimits
+{
+	ValueRoom room;
+	const RowChange *change;
+	bool *oversized; /* by column; valid only when noversized > 0 */
+	int natts = 0;
+	int noversized = 0;
+	int key_start = 0;
+	int key_len = 0;
+};
+
+/*
+ * The slow path of write_value: measures the value (exactly or by a bound),
+ * writes it if it fits, and otherwise leaves it out (nothing written,
+ * listed in lim.oversized, a WARNING). A key column that cannot fit even
+ * the record's hard room is an ERROR: key columns are never left out.
+ */
+pg_noinline bool
+write_value_checked(Session &s, StringInfo out, const ColumnInfo &col, int i, Datum value, ChangeLimits &lim)
+{
+	const int start = out->len;
+	const int64 allowed = value_allowed(lim.room, out, col.is_key);
+	const int64 room = lim.room.end - start;
+	bool exact = false;
+	Size bytes = col.is_varlena ? native_value_size(s, col.native, value, varlena_raw_size(value), &exact)
+								: kBoundSlack; /* fixed-length: checked only for max-value-bytes */
+	Fit fit = decide_fit(bytes, exact, allowed, room);
+
+	if (fit == Fit::Try)
+	{
+		/* Within the hard room: write it and measure what was written. */
+		native_append_value(s, out, col.native, value);
+		bytes = static_cast<Size>(out->len - start);
+		exact = true;
+		if (static_cast<int64>(bytes) <= allowed)
+			return true;
+		out->len = start;
+		out->data[start] = '\0';
+		fit = Fit::Over;
+	}
+	if (fit == Fit::Write)
+	{
+		native_append_value(s, out, col.native, value);
+		return true;
+	}
+
+	const RowChange &c = *lim.change;
+	LeftOut what{c.rel->schema,
+				 c.rel->table,
+				 NameStr(TupleDescAttr(RelationGetDescr(c.relation), i)->attname),
+				 lim.key_len > 0 ? out->data + lim.key_start : nullptr,
+				 lim.key_len,
+				 bytes,
+				 exact,
+				 allowed,
+				 !col.is_key && allowed == lim.room.max_value};
+
+	if (col.is_key)
+		error_key_too_large(what);
+	if (lim.noversized == 0)
+		memset(lim.oversized, 0, sizeof(bool) * Max(lim.natts, 1));
+	if (!lim.oversized[i])
+		lim.noversized++;
+	lim.oversized[i] = true;
+	warn_left_out(what);
+	return false;
+}
+
+/*
+ * Writes a non-null value, or leaves it out when its JSON would not fit
+ * (returns false, nothing written). The common case costs one comparison:
+ * a varlena value whose raw size passes the cheap bound, a fixed-length
+ * value without max-value-bytes.
+ */
+inline bool
+write_value(Session &s, StringInfo out, const ColumnInfo &col, int i, Datum value, ChangeLimits &lim)
+{
+	if (col.is_varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(lim.room, out, col.is_key))
+					   : likely(lim.room.max_value == kNoMaxValue || col.is_key))
+	{
+		native_append_value(s, out, col.native, value);
+		return true;
+	}
+	return write_value_checked(s, out, col, i, value, lim);
+}
+
 /* Is this value an out-of-line datum the decoder did not reassemble? */
 inline bool
 is_unchanged_toast(const ColumnInfo &col, const Image &image, int i)
@@ -190,12 +284,13 @@ is_unchanged_toast(const ColumnInfo &col, const Image &image, int i)
  * Appends name_json{col:value,...} for a tuple image. An unchanged TOAST
  * value is never read: it is taken from the old image when that has it
  * (REPLICA IDENTITY FULL), else left out (and flagged in *unchanged, when
- * given) or, in marker mode, written as the marker string. Returns how many
- * values were unavailable.
+ * given) or, in marker mode, written as the marker string. A value too
+ * large to send is left out (write_value). Returns how many values were
+ * unavailable.
  */
 int
 out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel, const Image &image, Columns which,
-		  bool *unchanged, const Image *old_image = nullptr)
+		  bool *unchanged, ChangeLimits &lim, const Image *old_image = nullptr)
 {
 	bool first = true;
 	int nunchanged = 0;
@@ -223,6 +318,9 @@ out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel,
 			if (!marker || which == Columns::Keys)
 				continue;
 		}
+		const int before = out->len; /* to take the name back if its value is left out */
+		const bool was_first = first;
+
 		{
 			/* [,]"name": in one reservation */
 			char *dst = out_reserve(out, col.name_json_len + 2);
@@ -239,11 +337,34 @@ out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel,
 			out_lit(out, "null");
 		else if (toast)
 			out_json_string(out, s.opts.unchanged_toast_marker.c_str());
-		else
-			native_append_value(s, out, col.native, from->values[i]);
+		else if (!write_value(s, out, col, i, from->values[i], lim))
+		{
+			out->len = before;
+			out->data[before] = '\0';
+			first = was_first;
+		}
 	}
 	out_char(out, '}');
 	return nunchanged;
+}
+
+/* Appends head, then the JSON names of the columns flagged in which, then ']'. */
+void
+out_name_list(StringInfo out, const char *head, const RelInfo &rel, const bool *which)
+{
+	bool first = true;
+
+	appendStringInfoString(out, head);
+	for (int i = 0; i < rel.natts; i++)
+	{
+		if (!which[i])
+			continue;
+		if (!first)
+			out_char(out, ',');
+		first = false;
+		out_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len);
+	}
+	out_char(out, ']');
 }
 
 class NativeFormat final : public Format
@@ -285,6 +406,18 @@ NativeFormat::build_relation(Session &, RelInfo &rel, Relation)
 		nr->nulls[i] = static_cast<bool *>(palloc(sizeof(bool) * n));
 	}
 	nr->unchanged = static_cast<bool *>(palloc(sizeof(bool) * n));
+	nr->oversized = static_cast<bool *>(palloc(sizeof(bool) * n));
+	/*
+	 * Kept free under kRecordLimit for what the values do not account for:
+	 * the "unchanged" and "oversized" lists (every name at most once each),
+	 * the closing bytes, and fixed-length values, which skip the check (at
+	 * most 4 kB each in each of key, old and new: the widest built-in is a
+	 * name, 64 bytes escaped to 386).
+	 */
+	nr->tail_reserve = 1024;
+	for (int i = 0; i < rel.natts; i++)
+		if (!rel.cols[i].dropped)
+			nr->tail_reserve += 2 * (rel.cols[i].name_json_len + 1) + (rel.cols[i].is_varlena ? 0 : 3 * 4096);
 	MemoryContextSwitchTo(old);
 	rel.format_private = nr;
 }
@@ -337,6 +470,7 @@ NativeFormat::row(Session &s, const RowChange &c)
 	Image old_image{}, new_image{};
 	bool *unchanged = nullptr;
 	int nunchanged = 0;
+	ChangeLimits lim;
 	static const char *const ops[] = {"{\"op\":\"insert\"", "{\"op\":\"update\"", "{\"op\":\"delete\""};
 
 	s.ensure_begin();
@@ -352,35 +486,36 @@ NativeFormat::row(Session &s, const RowChange &c)
 	out_head(out, *nr, c.change->lsn);
 	txn_fields_.write(s, out, c.txn, static_cast<int64>(c.seq));
 
+	/* Values are checked against what is left of the record limit, filled in
+	 * the order written: key, old, new (oversize.h). */
+	lim.room.end = kRecordLimit - nr->tail_reserve;
+	if (s.opts.max_value_bytes > 0)
+		lim.room.max_value = s.opts.max_value_bytes;
+	lim.change = &c;
+	lim.oversized = nr->oversized; /* cleared when the first value is left out */
+	lim.natts = rel.natts;
+
 	/* key: from the old image when it was logged, else from the new row. */
 	if (rel.nkeys > 0 && (c.oldtuple || c.newtuple))
-		out_image(s, out, ",\"key\":", rel, c.oldtuple ? old_image : new_image, Columns::Keys, nullptr);
+	{
+		lim.key_start = out->len + 7; /* after ,"key": */
+		out_image(s, out, ",\"key\":", rel, c.oldtuple ? old_image : new_image, Columns::Keys, nullptr, lim);
+		lim.key_len = out->len - lim.key_start;
+	}
 	if (c.oldtuple)
 		out_image(s, out, ",\"old\":", rel, old_image,
-				  rel.replident == REPLICA_IDENTITY_FULL ? Columns::All : Columns::Keys, nullptr);
+				  rel.replident == REPLICA_IDENTITY_FULL ? Columns::All : Columns::Keys, nullptr, lim);
 	if (c.newtuple)
 	{
 		unchanged = nr->unchanged;
 		memset(unchanged, 0, sizeof(bool) * Max(rel.natts, 1));
-		nunchanged = out_image(s, out, ",\"new\":", rel, new_image, Columns::All, unchanged,
+		nunchanged = out_image(s, out, ",\"new\":", rel, new_image, Columns::All, unchanged, lim,
 							   c.oldtuple && rel.replident == REPLICA_IDENTITY_FULL ? &old_image : nullptr);
 	}
 	if (nunchanged > 0)
-	{
-		bool first = true;
-
-		out_lit(out, ",\"unchanged\":[");
-		for (int i = 0; i < rel.natts; i++)
-		{
-			if (!unchanged[i])
-				continue;
-			if (!first)
-				out_char(out, ',');
-			first = false;
-			out_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len);
-		}
-		out_char(out, ']');
-	}
+		out_name_list(out, ",\"unchanged\":[", rel, unchanged);
+	if (unlikely(lim.noversized > 0))
+		out_name_list(out, ",\"oversized\":[", rel, lim.oversized);
 	out_char(out, '}');
 	OutputPluginWrite(s.ctx, true);
 }
@@ -409,7 +544,8 @@ NativeFormat::truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *,
 /*
  * A logical message. Content that is valid text in the database encoding
  * (and has no NUL byte) is "content"; anything else is "content_base64", so
- * that every byte round-trips.
+ * that every byte round-trips. Content too large to send is left out and
+ * named in "oversized", as a value is.
  */
 void
 NativeFormat::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
@@ -428,6 +564,19 @@ NativeFormat::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tr
 		txn_fields_.write(s, out, txn, static_cast<int64>(seq));
 	appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
 	out_json_string(out, prefix);
+
+	/* Content too large to send (oversize.h) is left out and named. */
+	const int64 allowed = content_allowed(s.opts.max_value_bytes, out->len, strlen(prefix));
+	Size bytes = (size + 2) / 3 * 4 + 2;
+
+	if (is_text ? !text_json_fits(content, size, allowed, &bytes) : static_cast<int64>(bytes) > allowed)
+	{
+		appendStringInfoString(out, is_text ? ",\"oversized\":[\"content\"]}" : ",\"oversized\":[\"content_base64\"]}");
+		OutputPluginWrite(s.ctx, true);
+		warn_content_left_out(prefix, lsn, bytes, allowed,
+							  s.opts.max_value_bytes > 0 && allowed == s.opts.max_value_bytes);
+		return;
+	}
 	if (is_text)
 	{
 		out_lit(out, ",\"content\":");

@@ -37,6 +37,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "pgtime.h"
 #include "utils/array.h"
+#include "utils/bytea.h"
 #include "utils/arrayaccess.h"
 #include "utils/datetime.h"
 #include "utils/jsonb.h"
@@ -478,6 +479,9 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 	w->values = static_cast<Datum *>(palloc0(sizeof(Datum) * (desc->natts + 1)));
 	w->nulls = static_cast<bool *>(palloc0(sizeof(bool) * (desc->natts + 1)));
 	w->full = relation->rd_rel->relreplident == REPLICA_IDENTITY_FULL;
+	w->oversized = static_cast<bool *>(palloc0(sizeof(bool) * (desc->natts + 1)));
+	w->left_out = static_cast<bool *>(palloc0(sizeof(bool) * (desc->natts + 1)));
+	w->tail_reserve = 1024 * 1024; /* pk object, oversized list, pretty-print whitespace, key values */
 
 	for (int i = 0; i < desc->natts; i++)
 	{
@@ -562,6 +566,12 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 			col.v2_value_prefix = prefix.data;
 			col.v2_value_prefix_len = prefix.len;
 		}
+		/* What the value checks do not count (oversize.h): each column's names,
+		 * types, defaults and prefixes in both tuples, and fixed-length values,
+		 * which are not checked (at most 4 kB each, in each tuple and the pk). */
+		w->tail_reserve += 2 * (rel.cols[i].name_json_len + col.type_json_len + col.v2_value_prefix_len +
+								static_cast<int64>(strlen(col.default_json)) + 96) +
+						   (col.varlena ? 0 : 3 * 4096);
 	}
 
 	if (version == 2)
@@ -696,6 +706,182 @@ w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strin
 		pfree(text);
 	if (plain != value)
 		pfree(DatumGetPointer(plain));
+}
+
+namespace {
+
+/*
+ * The size of the JSON w2j_append_value writes for a non-null varlena value
+ * (*exact), or an upper bound of it (oversize.h). Text is counted exactly;
+ * bytea from its length (hex) or bounded (escape output); jsonb by a walk
+ * of its stored form (jsonb_text.h); other types through their
+ * output function's text, counted, when call_output (it is what wal2json
+ * calls too); else kBoundFactor per byte.
+ */
+Size
+w2j_value_size(W2jCol &col, Datum value, Size raw, bool call_output, bool *exact)
+{
+	*exact = false;
+	if (col.fast == W2jFast::Text && col.kind == W2jKind::Text)
+	{
+		struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
+		struct varlena *v = pg_detoast_datum_packed(p);
+		Size size = json_escaped_size(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)) + 2;
+
+		if (v != p)
+			pfree(v);
+		*exact = true;
+		return size;
+	}
+	if (col.kind == W2jKind::Bytea)
+	{
+		*exact = bytea_output == BYTEA_OUTPUT_HEX;
+		return *exact ? 2 * raw + 2 : 5 * raw + 2; /* escape: \ooo or \\\\ per byte at most */
+	}
+	if (col.fast == W2jFast::Jsonb && col.kind == W2jKind::Text)
+	{
+		*exact = true;
+		return jsonb_text_size(value, true);
+	}
+	if (col.kind == W2jKind::Number)
+		return kNumericTextMax + 2;
+	if (call_output)
+	{
+		Datum plain = PointerGetDatum(PG_DETOAST_DATUM(value));
+		char *text = OutputFunctionCall(&col.out_fn, plain);
+		Size size = json_escaped_size(text, strlen(text)) + 2;
+
+		pfree(text);
+		if (plain != value)
+			pfree(DatumGetPointer(plain));
+		*exact = true;
+		return size;
+	}
+	return kBoundFactor * raw + kBoundSlack;
+}
+
+/* The key of the current tuple as {"col":value,...}, for messages (slow path only). */
+StringInfo
+w2j_key_json(Session &s, const RowChange &c)
+{
+	W2jRel &w = w2j_rel(c.rel);
+	StringInfo key = makeStringInfo();
+	bool first = true;
+
+	appendStringInfoChar(key, '{');
+	for (int i = 0; i < w.natts; i++)
+	{
+		W2jCol &col = w.cols[i];
+
+		if (col.skip || !(col.in_ri || col.in_pk))
+			continue;
+		if (!first)
+			appendStringInfoChar(key, ',');
+		first = false;
+		appendBinaryStringInfo(key, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len);
+		appendStringInfoChar(key, ':');
+		if (w.nulls[i])
+			out_lit(key, "null");
+		else if (w2j_unchanged_toast(col, w.values[i]))
+			out_lit(key, "\"(unchanged)\"");
+		else if (col.varlena && varlena_raw_size(w.values[i]) > 1024)
+			out_lit(key, "\"(long)\"");
+		else
+			w2j_append_value(key, col, w.values[i], s.opts.numeric_data_types_as_string);
+	}
+	appendStringInfoChar(key, '}');
+	return key;
+}
+
+} // namespace
+
+bool
+w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room, int i, Datum value)
+{
+	W2jRel &w = w2j_rel(c.rel);
+	W2jCol &col = w.cols[i];
+	const bool key = col.in_ri || col.in_pk;
+	const bool option = room.max_value != kNoMaxValue;
+	const int start = out->len;
+	const int64 allowed = value_allowed(room, out, key);
+	const int64 hard = room.end - start;
+	bool exact = false;
+	/* Without the option, an output function is called as wal2json calls it;
+	 * with it, only when its text is surely below the 1 GB limit (a larger
+	 * one would fail inside the function and block the slot). */
+	Size raw = col.varlena ? varlena_raw_size(value) : 0;
+	Size bytes = col.varlena ? w2j_value_size(col, value, raw, !option || raw_surely_fits(raw, kRecordLimit), &exact)
+							 : kBoundSlack;
+	Fit fit = decide_fit(bytes, exact, allowed, hard);
+
+	if (fit == Fit::Try)
+	{
+		/* Within the hard room: write it and measure what was written. */
+		w2j_append_value(out, col, value, s.opts.numeric_data_types_as_string);
+		bytes = static_cast<Size>(out->len - start);
+		exact = true;
+		if (static_cast<int64>(bytes) <= allowed)
+			return true;
+		out->len = start;
+		out->data[start] = '\0';
+		fit = Fit::Over;
+	}
+	if (fit == Fit::Write)
+	{
+		w2j_append_value(out, col, value, s.opts.numeric_data_types_as_string);
+		return true;
+	}
+
+	StringInfo key_json = w2j_key_json(s, c);
+	LeftOut what{c.rel->schema,
+				 c.rel->table,
+				 NameStr(TupleDescAttr(RelationGetDescr(c.relation), i)->attname),
+				 key_json->data,
+				 key_json->len,
+				 bytes,
+				 exact,
+				 allowed,
+				 option && !key && allowed == room.max_value};
+
+	if (key)
+		error_key_too_large(what);
+	if (!option)
+		error_value_too_large(what);
+	if (w.noversized == 0)
+		memset(w.oversized, 0, sizeof(bool) * (w.natts + 1));
+	if (!w.oversized[i])
+		w.noversized++;
+	w.oversized[i] = true;
+	warn_left_out(what);
+	return false;
+}
+
+ValueRoom
+w2j_room(const Session &s, const W2jRel &w, int64 base)
+{
+	ValueRoom room;
+
+	room.end = kRecordLimit - w.tail_reserve - base;
+	if (s.opts.max_value_bytes > 0)
+		room.max_value = s.opts.max_value_bytes;
+	return room;
+}
+
+void
+w2j_append_oversized(StringInfo out, const RowChange &c, const char *sep)
+{
+	W2jRel &w = w2j_rel(c.rel);
+	bool first = true;
+
+	for (int i = 0; i < w.natts; i++)
+	{
+		if (!w.oversized[i])
+			continue;
+		if (!first)
+			appendStringInfoString(out, sep);
+		first = false;
+		appendBinaryStringInfo(out, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len);
+	}
 }
 
 void

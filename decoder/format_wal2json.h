@@ -13,8 +13,10 @@
 
 #include "error.h"
 #include "format.h"
+#include "oversize.h"
 #include "pg.h"
 #include "relcache.h"
+#include "session.h"
 
 namespace outflow {
 
@@ -84,6 +86,10 @@ struct W2jRel
 	Datum *values;	/* natts, scratch for heap_deform_tuple */
 	bool *nulls;
 	HeapTuple deformed; /* the tuple values/nulls hold; cleared at the start of each row */
+	bool *oversized;	/* natts: columns of the row left out (oversize.h); valid when noversized > 0 */
+	int noversized;		/* cleared at the start of each row */
+	bool *left_out;		/* natts: format 1's per-tuple flags of the same */
+	int64 tail_reserve; /* bytes kept free under kRecordLimit for what the value checks do not count */
 };
 
 /* Builds the W2jRel of rel (in rel.cxt) for the given format version. */
@@ -103,6 +109,7 @@ w2j_row_rel(const RowChange &c)
 	W2jRel &w = w2j_rel(c.rel);
 
 	w.deformed = nullptr;
+	w.noversized = 0;
 	return w;
 }
 
@@ -130,6 +137,39 @@ w2j_unchanged_toast(const W2jCol &col, Datum value)
 
 /* Appends a non-null value of col as wal2json does, classified by col.kind. */
 void w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strings);
+
+/*
+ * Writes a non-null value of column i of the change's current tuple (w's
+ * scratch arrays) as w2j_append_value does, unless its JSON would not fit
+ * in room (oversize.h; room.end counts in out's own bytes). A value that
+ * does not fit is left out: nothing is written, it is flagged in
+ * w.oversized, a WARNING names it, and the function returns false. Without
+ * max-value-bytes that is an ERROR instead, as wal2json has (with a hint).
+ * Key columns (replica identity and primary key) are never left out.
+ */
+bool w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room, int i,
+							 Datum value);
+
+inline bool
+w2j_write_value(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room, int i, Datum value)
+{
+	W2jCol &col = w2j_rel(c.rel).cols[i];
+	const bool key = col.in_ri || col.in_pk;
+
+	if (col.varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(room, out, key))
+					: likely(room.max_value == kNoMaxValue || key))
+	{
+		w2j_append_value(out, col, value, s.opts.numeric_data_types_as_string);
+		return true;
+	}
+	return w2j_write_value_checked(s, c, out, room, i, value);
+}
+
+/* The room of a record whose values are written into out, base bytes after the record's start. */
+ValueRoom w2j_room(const Session &s, const W2jRel &w, int64 base);
+
+/* Appends the JSON names of the columns in w.oversized, comma-separated by sep. */
+void w2j_append_oversized(StringInfo out, const RowChange &c, const char *sep);
 
 /* Appends the commit timestamp of txn as wal2json prints it (quoted). */
 void w2j_append_commit_time(StringInfo out, ReorderBufferTXN *txn);

@@ -71,7 +71,9 @@ public:
 private:
 	uint64 nchanges_ = 0;	 /* changes written in the current transaction */
 	StringInfoData piece_{}; /* open_piece's scratch buffer (session_cxt), reused */
+	StringInfoData vals_{};	 /* a tuple's values, written before its arrays (session_cxt), reused */
 
+	StringInfo values_scratch(Session &s);
 	StringInfo open_piece(Session &s, bool own_write);
 	void close_piece(Session &s, StringInfo piece, bool own_write);
 	void tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tuple, bool identity, bool only_ri,
@@ -134,6 +136,28 @@ Wal2jsonV1::close_piece(Session &s, StringInfo piece, bool own_write)
 	}
 }
 
+/* The emptied buffer a tuple's values are written into first. */
+StringInfo
+Wal2jsonV1::values_scratch(Session &s)
+{
+	if (vals_.data != nullptr && vals_.maxlen > 1024 * 1024)
+	{
+		/* not kept at the size of the largest row ever seen */
+		pfree(vals_.data);
+		vals_.data = nullptr;
+	}
+	if (vals_.data == nullptr)
+	{
+		MemoryContext old = MemoryContextSwitchTo(s.session_cxt);
+
+		initStringInfo(&vals_);
+		MemoryContextSwitchTo(old);
+	}
+	else
+		resetStringInfo(&vals_);
+	return &vals_;
+}
+
 void
 Wal2jsonV1::begin(Session &s, ReorderBufferTXN *txn)
 {
@@ -181,6 +205,10 @@ Wal2jsonV1::commit(Session &s, ReorderBufferTXN *, XLogRecPtr)
  * identity columns). Unchanged TOAST values are left out; so are NULLs in
  * "oldkeys". Column positions, optionals and defaults are not part of
  * "oldkeys"; optionals have entries only when types are included.
+ *
+ * The values are written first, into vals_: a value too large to send
+ * (w2j_write_value, oversize.h) leaves its column out of every array of
+ * the tuple, so that names, types and values stay aligned.
  */
 void
 Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup, bool identity, bool only_ri,
@@ -192,10 +220,12 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 	int ind = identity ? 4 : 3;
 	const char *prefix = identity ? "key" : "column";
 
+	int nleft = 0;
+
 	w2j_deform(w, c, tup);
 
-	/* Is column i part of this tuple's output? */
-	auto shown = [&](int i) -> bool {
+	/* Is column i part of this tuple's output (before the size checks)? */
+	auto candidate = [&](int i) -> bool {
 		const W2jCol &col = w.cols[i];
 
 		if (col.skip || (only_ri && !w.ri_all && !col.in_ri))
@@ -204,6 +234,36 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 			return !identity;
 		return !w2j_unchanged_toast(col, w.values[i]);
 	};
+	/* The values, into vals_, within what this change's piece may take. A
+	 * transaction's document (without write-in-chunks) is limited apart:
+	 * close_piece stops it with its own error, which says what to do. */
+	StringInfo vals = values_scratch(s);
+	const ValueRoom room = w2j_room(s, w, out->len);
+	bool first_value = true;
+
+	for (int i = 0; i < w.natts; i++)
+	{
+		if (!candidate(i))
+			continue;
+		const int before = vals->len;
+
+		if (!first_value)
+			out_bytes(vals, p.sep, p.sep_len);
+		if (w.nulls[i])
+			out_lit(vals, "null");
+		else if (!w2j_write_value(s, c, vals, room, i, w.values[i]))
+		{
+			vals->len = before;
+			vals->data[before] = '\0';
+			if (nleft++ == 0)
+				memset(w.left_out, 0, sizeof(bool) * (w.natts + 1));
+			w.left_out[i] = true;
+			continue;
+		}
+		first_value = false;
+	}
+	/* Is column i part of this tuple's output? */
+	auto shown = [&](int i) -> bool { return candidate(i) && !(nleft > 0 && w.left_out[i]); };
 	/* Writes one array: header, entries from emit(i), closing. */
 	auto array = [&](const char *name, bool entries, auto emit) {
 		bool first = true;
@@ -259,12 +319,8 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 		array("defaults", true, [&](int i) { appendStringInfoString(out, w.cols[i].default_json); });
 		appendStringInfo(out, "],%s", p.nl);
 	}
-	array("values", true, [&](int i) {
-		if (w.nulls[i])
-			out_lit(out, "null");
-		else
-			w2j_append_value(out, w.cols[i], w.values[i], o.numeric_data_types_as_string);
-	});
+	array("values", false, [](int) {});
+	out_bytes(out, vals->data, vals->len);
 	if (identity)
 	{
 		appendStringInfo(out, "]%s", p.nl);
@@ -386,13 +442,24 @@ Wal2jsonV1::row(Session &s, const RowChange &c)
 			tuple(s, out, c, c.oldtuple, true, true, false);
 			break;
 	}
+	if (unlikely(w.noversized > 0))
+	{
+		/* Columns whose values were left out (max-value-bytes; oversize.h), as
+		 * one more member: the last one ended with a newline (pretty-print). */
+		out->len -= static_cast<int>(strlen(p.nl));
+		appendStringInfo(out, ",%s", p.nl);
+		w2j_repeat(out, p.ht, 3);
+		appendStringInfo(out, "\"oversized\":%s[", p.sp);
+		w2j_append_oversized(out, c, p.sep);
+		appendStringInfo(out, "]%s", p.nl);
+	}
 	w2j_repeat(out, p.ht, 2);
 	appendStringInfoChar(out, '}');
 	close_piece(s, out, o.write_in_chunks);
 }
 
 void
-Wal2jsonV1::message(Session &s, ReorderBufferTXN *, XLogRecPtr, bool transactional, const char *prefix, Size size,
+Wal2jsonV1::message(Session &s, ReorderBufferTXN *, XLogRecPtr lsn, bool transactional, const char *prefix, Size size,
 					const char *content, uint64)
 {
 	const Options &o = s.opts;
@@ -424,9 +491,24 @@ Wal2jsonV1::message(Session &s, ReorderBufferTXN *, XLogRecPtr, bool transaction
 	out_json_string(out, prefix);
 	appendStringInfo(out, ",%s", p.nl);
 	w2j_repeat(out, p.ht, 3);
-	appendStringInfo(out, "\"content\":%s", p.sp);
-	/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
-	out_json_string_len(out, content, size);
+
+	/* Content too large to send (oversize.h): an ERROR, or left out with max-value-bytes. */
+	const int64 allowed = content_allowed(o.max_value_bytes, out->len, strlen(prefix)); /* see tuple() */
+	Size bytes;
+
+	if (text_json_fits(content, size, allowed, &bytes))
+	{
+		appendStringInfo(out, "\"content\":%s", p.sp);
+		/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
+		out_json_string_len(out, content, size);
+	}
+	else
+	{
+		if (o.max_value_bytes == 0)
+			error_content_too_large(prefix, lsn, bytes, allowed);
+		appendStringInfo(out, "\"oversized\":%s[\"content\"]", p.sp);
+		warn_content_left_out(prefix, lsn, bytes, allowed, allowed == o.max_value_bytes);
+	}
 	appendStringInfoString(out, p.nl);
 	w2j_repeat(out, p.ht, 2);
 	appendStringInfoChar(out, '}');

@@ -119,10 +119,12 @@ write_change_extras(const Options &o, StringInfo out, const W2jCol &col)
 	}
 }
 
-/* The elements of "columns", "identity" or "pk" for one tuple. */
+/* The elements of "columns", "identity" or "pk" for one tuple. A value too
+ * large to send leaves its whole element out (w2j_write_value). */
 void
-write_tuple(const Options &o, StringInfo out, const RowChange &c, HeapTuple tup, Part part)
+write_tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup, Part part, const ValueRoom &room)
 {
+	const Options &o = s.opts;
 	W2jRel &w = w2j_rel(c.rel);
 	bool need_sep = false;
 
@@ -142,6 +144,9 @@ write_tuple(const Options &o, StringInfo out, const RowChange &c, HeapTuple tup,
 		if (!w.nulls[i] && w2j_unchanged_toast(col, w.values[i]))
 			continue;
 
+		const int before = out->len;
+		const bool had_sep = need_sep;
+
 		if (need_sep)
 			out_char(out, ',');
 		need_sep = true;
@@ -151,8 +156,13 @@ write_tuple(const Options &o, StringInfo out, const RowChange &c, HeapTuple tup,
 			out_bytes(out, col.v2_value_prefix, col.v2_value_prefix_len);
 			if (w.nulls[i])
 				out_lit(out, "null");
-			else
-				w2j_append_value(out, col, w.values[i], o.numeric_data_types_as_string);
+			else if (!w2j_write_value(s, c, out, room, i, w.values[i]))
+			{
+				out->len = before; /* the element goes, with its separator */
+				out->data[before] = '\0';
+				need_sep = had_sep;
+				continue;
+			}
 			if (part == Part::Change)
 				write_change_extras(o, out, col);
 			out_char(out, '}');
@@ -176,6 +186,7 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 {
 	const Options &o = s.opts;
 	W2jRel &w = w2j_row_rel(c);
+	const ValueRoom room = w2j_room(s, w, 0);
 	StringInfo out;
 
 	/* What wal2json skips, with its warnings. */
@@ -209,20 +220,20 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 	if (c.newtuple != NULL)
 	{
 		out_lit(out, ",\"columns\":[");
-		write_tuple(o, out, c, c.newtuple, Part::Change);
+		write_tuple(s, out, c, c.newtuple, Part::Change, room);
 		out_char(out, ']');
 	}
 	if (c.oldtuple != NULL)
 	{
 		out_lit(out, ",\"identity\":[");
-		write_tuple(o, out, c, c.oldtuple, Part::Identity);
+		write_tuple(s, out, c, c.oldtuple, Part::Identity, room);
 		out_char(out, ']');
 	}
 	else if (c.op == 'U' && (w.has_pk || w.has_ri))
 	{
 		/* The key did not change: the identity is in the new tuple. */
 		out_lit(out, ",\"identity\":[");
-		write_tuple(o, out, c, c.newtuple, Part::Identity);
+		write_tuple(s, out, c, c.newtuple, Part::Identity, room);
 		appendStringInfoChar(out, ']');
 	}
 	else if (c.op != 'I')
@@ -232,8 +243,15 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 	{
 		out_lit(out, ",\"pk\":[");
 		if (w.has_pk)
-			write_tuple(o, out, c, c.oldtuple != NULL ? c.oldtuple : c.newtuple, Part::Pk);
+			write_tuple(s, out, c, c.oldtuple != NULL ? c.oldtuple : c.newtuple, Part::Pk, room);
 		appendStringInfoChar(out, ']');
+	}
+	if (unlikely(w.noversized > 0))
+	{
+		/* Columns whose values were left out (max-value-bytes; oversize.h). */
+		out_lit(out, ",\"oversized\":[");
+		w2j_append_oversized(out, c, ",");
+		out_char(out, ']');
 	}
 	appendStringInfoChar(out, '}');
 	OutputPluginWrite(s.ctx, true);
@@ -300,6 +318,20 @@ Wal2jsonV2::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tran
 		out_lit(out, ",\"transactional\":false");
 	out_lit(out, ",\"prefix\":");
 	out_json_string(out, prefix);
+
+	/* Content too large to send (oversize.h): an ERROR, or left out with max-value-bytes. */
+	const int64 allowed = content_allowed(o.max_value_bytes, out->len, strlen(prefix));
+	Size bytes;
+
+	if (!text_json_fits(content, size, allowed, &bytes))
+	{
+		if (o.max_value_bytes == 0)
+			error_content_too_large(prefix, lsn, bytes, allowed);
+		out_lit(out, ",\"oversized\":[\"content\"]}");
+		OutputPluginWrite(s.ctx, true);
+		warn_content_left_out(prefix, lsn, bytes, allowed, allowed == o.max_value_bytes);
+		return;
+	}
 	out_lit(out, ",\"content\":");
 	/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
 	out_json_string_len(out, content, size);

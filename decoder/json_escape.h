@@ -115,6 +115,40 @@ json_escape_into(char *p, const char *str, size_t n)
 	return json_escape_into(p, str, n, json_put_escape);
 }
 
+/*
+ * How many bytes json_escape_into writes for str[0..n) (without quotes): a
+ * counting pass, for the oversize check of a large value (oversize.h), so
+ * that a value is measured before any buffer is grown for it.
+ */
+inline size_t
+json_escaped_size(const char *str, size_t n)
+{
+	size_t size = n;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+	{
+		uint64_t w;
+
+		memcpy(&w, str + i, 8);
+		if (json_word_plain(w))
+			continue;
+		for (size_t k = i; k < i + 8; k++)
+		{
+			char code = kJsonEscape.code[static_cast<unsigned char>(str[k])];
+
+			size += code == 0 ? 0 : code == 'u' ? 5 : 1;
+		}
+	}
+	for (; i < n; i++)
+	{
+		char code = kJsonEscape.code[static_cast<unsigned char>(str[i])];
+
+		size += code == 0 ? 0 : code == 'u' ? 5 : 1;
+	}
+	return size;
+}
+
 } // namespace outflow
 
 #endif

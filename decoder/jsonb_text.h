@@ -233,6 +233,106 @@ put_container(StringInfo out, const char *container)
 		out_char(out, ']');
 }
 
+/*
+ * The size of what put_string<Nested> writes (quotes included), counted:
+ * the oversize check measures a large jsonb before writing it (oversize.h).
+ */
+template <bool Nested>
+inline Size
+string_size(const char *s, size_t len)
+{
+	if (!Nested)
+		return json_escaped_size(s, len) + 2;
+
+	Size size = 4; /* \" twice */
+
+	for (size_t i = 0; i < len; i++)
+	{
+		char code = kJsonEscape.code[static_cast<unsigned char>(s[i])];
+
+		size += code == 0 ? 1 : code == 'u' ? 7 : code == '"' || code == '\\' ? 4 : 3;
+	}
+	return size;
+}
+
+template <bool Nested>
+Size container_size(const char *container, StringInfo scratch);
+
+/* The size of what put_entry<Nested> writes; numerics written into scratch and measured. */
+template <bool Nested>
+inline Size
+entry_size(uint32 e, const char *base, uint32 offset, uint32 len, StringInfo scratch)
+{
+	switch (e & JENTRY_TYPEMASK)
+	{
+		case JENTRY_ISSTRING:
+			return string_size<Nested>(base + offset, len);
+		case JENTRY_ISNUMERIC:
+			resetStringInfo(scratch);
+			put_numeric(scratch, base + INTALIGN(offset));
+			return static_cast<Size>(scratch->len);
+		case JENTRY_ISBOOL_FALSE:
+			return 5;
+		case JENTRY_ISBOOL_TRUE:
+		case JENTRY_ISNULL:
+			return 4;
+		case JENTRY_ISCONTAINER:
+			return container_size<Nested>(base + INTALIGN(offset), scratch);
+		default:
+			elog(ERROR, "outflow: unknown jsonb entry type %u", e & JENTRY_TYPEMASK);
+	}
+	return 0;
+}
+
+/* The size of what put_container<Nested> writes, walking the same entries. */
+template <bool Nested>
+Size
+container_size(const char *container, StringInfo scratch)
+{
+	uint32 header = load32(container);
+	int count = static_cast<int>(header & JB_CMASK);
+	const char *children = container + sizeof(uint32);
+	Size size = 0;
+
+	check_stack_depth();
+	if (header & JB_FOBJECT)
+	{
+		const char *base = children + 2 * static_cast<size_t>(count) * sizeof(JEntry);
+		uint32 koff = 0;
+		uint32 voff = entry_offset(children, count);
+
+		size = 2 + (count > 0 ? 2 * static_cast<Size>(count - 1) : 0) + 2 * static_cast<Size>(count);
+		for (int i = 0; i < count; i++)
+		{
+			uint32 ke = load32(children + static_cast<size_t>(i) * sizeof(JEntry));
+			uint32 ve = load32(children + static_cast<size_t>(count + i) * sizeof(JEntry));
+			uint32 klen = entry_length(ke, koff);
+			uint32 vlen = entry_length(ve, voff);
+
+			size += string_size<Nested>(base + koff, klen) + entry_size<Nested>(ve, base, voff, vlen, scratch);
+			koff += klen;
+			voff += vlen;
+		}
+		return size;
+	}
+	if (!(header & JB_FARRAY))
+		elog(ERROR, "outflow: unknown jsonb container header %08x", header);
+
+	const char *base = children + static_cast<size_t>(count) * sizeof(JEntry);
+	uint32 off = 0;
+
+	size = ((header & JB_FSCALAR) ? 0 : 2) + (count > 0 ? 2 * static_cast<Size>(count - 1) : 0);
+	for (int i = 0; i < count; i++)
+	{
+		uint32 e = load32(children + static_cast<size_t>(i) * sizeof(JEntry));
+		uint32 len = entry_length(e, off);
+
+		size += entry_size<Nested>(e, base, off, len, scratch);
+		off += len;
+	}
+	return size;
+}
+
 } // namespace jsonb_text_detail
 
 /*
@@ -256,6 +356,24 @@ out_jsonb_text(StringInfo out, Datum value, bool nested)
 		jsonb_text_detail::put_container<false>(out, root);
 	if (v != p)
 		pfree(v);
+}
+
+/* The exact size of what out_jsonb_text writes for value, without writing it (oversize.h). */
+inline Size
+jsonb_text_size(Datum value, bool nested)
+{
+	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
+	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
+	const char *root = VARDATA_ANY(v);
+	StringInfo scratch = makeStringInfo();
+	Size size = nested ? jsonb_text_detail::container_size<true>(root, scratch) + 2
+					   : jsonb_text_detail::container_size<false>(root, scratch);
+
+	pfree(scratch->data);
+	pfree(scratch);
+	if (v != p)
+		pfree(v);
+	return size;
 }
 
 } // namespace outflow

@@ -250,6 +250,31 @@ set_origin(Options &o, std::string_view name, const std::optional<std::string> &
 		throw bad_value(o, name, text, allowed);
 }
 
+/* Largest max-value-bytes: PostgreSQL's limit for one allocation (MaxAllocSize). */
+constexpr int64_t kMaxValueBytesMax = 1073741823;
+
+/* max-value-bytes: a whole number of bytes from 1 to kMaxValueBytesMax. */
+void
+set_max_value_bytes(Options &o, std::string_view name, const std::optional<std::string> &value)
+{
+	const std::string allowed = "Give a whole number of bytes from 1 to " + std::to_string(kMaxValueBytesMax) +
+								" (the largest JSON text of one value to send; longer values are left out).";
+	const std::string &text = required(name, value, allowed.c_str());
+	int64_t bytes = 0;
+
+	for (char c : text)
+	{
+		if (!std::isdigit(static_cast<unsigned char>(c)))
+			throw bad_value(o, name, text, allowed);
+		bytes = bytes * 10 + (c - '0');
+		if (bytes > kMaxValueBytesMax)
+			throw bad_value(o, name, text, allowed);
+	}
+	if (text.empty() || bytes < 1)
+		throw bad_value(o, name, text, allowed);
+	o.max_value_bytes = bytes;
+}
+
 /* publication_names, read as pgoutput reads it (see split_identifiers). */
 void
 set_publication_names(Options &o, std::string_view name, const std::optional<std::string> &value)
@@ -317,6 +342,7 @@ option_table()
 		{"unchanged-toast-marker", set_unchanged_toast_marker},
 		{"origin", set_origin},
 		{"publication_names", set_publication_names},
+		{"max-value-bytes", set_max_value_bytes},
 		{"include-unchanged-toast", reject_unchanged_toast},
 	};
 	return table;

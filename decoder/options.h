@@ -71,6 +71,7 @@ struct Options
 	bool numeric_data_types_as_string = false;
 	UnchangedToast unchanged_toast = UnchangedToast::Omit;
 	std::string unchanged_toast_marker = "__outflow_unchanged_toast__";
+	int64_t max_value_bytes = 0; /* max-value-bytes: a value's JSON longer is left out; 0: none given */
 
 	/* Filters. */
 	uint8_t actions = kActionAll;

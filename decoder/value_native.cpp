@@ -13,6 +13,7 @@
  * a destructor lives on these stacks.
  */
 #include "jsonb_text.h"
+#include "oversize.h"
 #include "session.h"
 #include "value_native_impl.h"
 
@@ -149,7 +150,71 @@ append_value(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 	}
 }
 
+/*
+ * Exact for text, bytea, jsonb and output-function types (a counting
+ * pass, the length, a walk of the stored form, the function's text
+ * counted); a bound for the rest: json 6 bytes per byte (escapes stay
+ * escapes, "," and ":" become ", " and ": "), numerics their longest
+ * text, arrays element by element, composites and casts kBoundFactor per
+ * byte.
+ */
+Size
+value_size(Session &session, TypeRenderer *r, Datum value, Size raw, bool *exact)
+{
+	if (unlikely(r->stale || !r->built))
+		build_renderer(session, r);
+	*exact = false;
+	switch (r->kind)
+	{
+		case RenderKind::Text:
+		{
+			struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
+			struct varlena *v = pg_detoast_datum_packed(p);
+			Size size = json_escaped_size(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)) + 2;
+
+			if (v != p)
+				pfree(v);
+			*exact = true;
+			return size;
+		}
+		case RenderKind::Bytea:
+			*exact = true;
+			return 2 * raw + 5; /* "\\x" + hex + '"' */
+		case RenderKind::OutputFixed:
+		case RenderKind::Output:
+		{
+			char *text;
+			Size size;
+
+			if (r->kind == RenderKind::OutputFixed)
+				ensure_fixed_settings(session);
+			text = OutputFunctionCall(&r->func, value);
+			size = json_escaped_size(text, strlen(text)) + 2;
+			pfree(text);
+			*exact = true;
+			return size;
+		}
+		case RenderKind::Jsonb:
+			*exact = true;
+			return jsonb_text_size(value, false);
+		case RenderKind::Json:
+			return 6 * raw + 64; /* escapes stay escapes; ", " and ": " for , and : */
+		case RenderKind::Numeric:
+			return kNumericTextMax + 2;
+		case RenderKind::Array:
+			return array_json_bound(session, r, value);
+		default:
+			return kBoundFactor * raw + kBoundSlack;
+	}
+}
+
 } // namespace native
+
+Size
+native_value_size(Session &session, const TypeRenderer *renderer, Datum value, Size raw, bool *exact)
+{
+	return native::value_size(session, const_cast<TypeRenderer *>(renderer), value, raw, exact);
+}
 
 /* Appends the JSON for a non-null, already detoastable value. */
 void

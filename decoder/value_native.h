@@ -25,6 +25,13 @@ const TypeRenderer *native_renderer(Session &session, Oid typid);
 /* Appends the JSON for a non-null, already detoastable value. */
 void native_append_value(Session &session, StringInfo out, const TypeRenderer *renderer, Datum value);
 
+/*
+ * The slow path of the oversize check (oversize.h): the size of a non-null
+ * varlena value's JSON (*exact) or an upper bound of it. May detoast the
+ * value or call its output function; never grows a buffer.
+ */
+Size native_value_size(Session &session, const TypeRenderer *renderer, Datum value, Size raw, bool *exact);
+
 /* Forgets every cached renderer (after a type or cast changed). */
 void native_types_invalidate(Session &session);
 

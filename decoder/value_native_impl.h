@@ -132,8 +132,14 @@ void append_json_text(StringInfo out, Datum value);
 /* Appends an array as (nested) JSON arrays, elements through r->elem. */
 void append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value);
 
+/* An upper bound of an array's JSON, element by element (oversize.h); exact elements counted exactly. */
+Size array_json_bound(Session &session, TypeRenderer *r, Datum value);
+
 /* Appends a composite as a JSON object of its live attributes. */
 void append_composite(Session &session, StringInfo out, TypeRenderer *r, Datum value);
+
+/* The size of a value's JSON or a bound of it (native_value_size's body). */
+Size value_size(Session &session, TypeRenderer *r, Datum value, Size raw, bool *exact);
 
 /* value_settings.cpp */
 

@@ -3,6 +3,7 @@
  * level per dimension) and composites (JSON objects of the live attributes),
  * recursing into append_value for elements and fields.
  */
+#include "oversize.h"
 #include "session.h"
 #include "value_native_impl.h"
 
@@ -82,6 +83,48 @@ append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 		appendStringInfoCharMacro(out, ']');
 
 	varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
+}
+
+/*
+ * Brackets and commas (at most 2 bytes per element and dimension), NULLs
+ * ("null"), fixed-length elements 9 bytes per stored byte plus 8 (the
+ * widest: a "char" as "\u0001", a bool as false), varlena elements by
+ * value_size (text counted exactly).
+ */
+Size
+array_json_bound(Session &session, TypeRenderer *r, Datum value)
+{
+	LocalVarlena local;
+	ArrayType *arr = reinterpret_cast<ArrayType *>(varlena_aligned(value, local));
+	int ndim = ARR_NDIM(arr);
+	int nitems = ArrayGetNItems(ndim, ARR_DIMS(arr));
+	Size bound = 2 * static_cast<Size>(ndim) + 2;
+	array_iter iter;
+
+	if (r->elmlen > 0)
+	{
+		/* NULLs write less than the widest fixed-length element. */
+		bound += static_cast<Size>(nitems) * (9 * static_cast<Size>(r->elmlen) + 8 + 2 * ndim);
+		varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
+		return bound;
+	}
+	OUTFLOW_ARRAY_ITER_SETUP(&iter, reinterpret_cast<AnyArrayType *>(arr), r->elmlen, r->elmbyval, r->elmalign);
+	for (int i = 0; i < nitems; i++)
+	{
+		bool isnull;
+		bool exact;
+		Datum elem = OUTFLOW_ARRAY_ITER_NEXT(&iter, &isnull, i, r->elmlen, r->elmbyval, r->elmalign);
+
+		bound += 2 * ndim + 1;
+		if (isnull)
+			bound += 4;
+		else if (r->elmlen == -1)
+			bound += value_size(session, r->elem, elem, varlena_raw_size(elem), &exact);
+		else
+			bound += 6 * strlen(DatumGetCString(elem)) + 2; /* cstring elements */
+	}
+	varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
+	return bound;
 }
 
 /* Fields by the value's own tuple descriptor; field renderers cached in r->fields. */

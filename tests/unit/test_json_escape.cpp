@@ -58,3 +58,19 @@ TEST(JsonEscape, RoundTripsThroughAParser)
 }
 
 } // namespace
+
+namespace {
+
+/* json_escaped_size counts exactly what json_escape_into writes. */
+TEST(JsonEscape, EscapedSizeMatchesTheEscaper)
+{
+	const std::string samples[] = {"", "plain text, longer than eight bytes", std::string("\x01", 1),
+								   std::string(37, '\x01'), "a\"b\\c\nd\te", std::string("x\0y\x1f\x7f\xc3\xa9", 6),
+								   std::string(19, '"') + std::string(5, 'z') + std::string(9, '\x02')};
+
+	for (const std::string &in : samples)
+		EXPECT_EQ(outflow::json_escaped_size(in.data(), in.size()) + 2, json_quoted(in).size()) << in;
+	EXPECT_EQ(outflow::json_escaped_size(std::string(1000, '\x01').data(), 1000), 6000u);
+}
+
+} // namespace

@@ -213,3 +213,30 @@ TEST(Patterns, MalformedAreErrors)
 }
 
 } // namespace
+
+namespace {
+
+/* max-value-bytes: a whole number of bytes from 1 to MaxAllocSize, in every format. */
+TEST(Options, MaxValueBytes)
+{
+	EXPECT_EQ(parse({}).max_value_bytes, 0);
+	EXPECT_EQ(parse({{"max-value-bytes", "1"}}).max_value_bytes, 1);
+	EXPECT_EQ(parse({{"max-value-bytes", "1073741823"}}).max_value_bytes, 1073741823);
+	EXPECT_EQ(parse({{"format-version", "2"}, {"max-value-bytes", "500"}}).max_value_bytes, 500);
+	for (const char *bad : {"0", "-1", "", "1e6", "10kB", " 5", "1073741824", "99999999999999999999999"})
+	{
+		try
+		{
+			parse({{"max-value-bytes", bad}});
+			ADD_FAILURE() << "accepted " << bad;
+		}
+		catch (const Error &e)
+		{
+			EXPECT_NE(std::string(e.what()).find("max-value-bytes"), std::string::npos);
+			EXPECT_NE(e.hint.find("from 1 to 1073741823"), std::string::npos);
+		}
+	}
+	EXPECT_THROW(parse({{"max-value-bytes", nullptr}}), Error);
+}
+
+} // namespace
