@@ -215,23 +215,9 @@ write_value_checked(Session &s, StringInfo out, const ColumnInfo &col, int i, Da
 								: kBoundSlack; /* fixed-length: checked only for max-value-bytes */
 	Fit fit = decide_fit(bytes, exact, allowed, room);
 
-	if (fit == Fit::Try)
-	{
-		/* Within the hard room: write it and measure what was written. */
-		native_append_value(s, out, col.native, value);
-		bytes = static_cast<Size>(out->len - start);
-		exact = true;
-		if (static_cast<int64>(bytes) <= allowed)
-			return true;
-		out->len = start;
-		out->data[start] = '\0';
-		fit = Fit::Over;
-	}
-	if (fit == Fit::Write)
-	{
-		native_append_value(s, out, col.native, value);
+	if (write_fitted(out, fit, allowed, &bytes, &exact,
+					 [&](StringInfo o) { native_append_value(s, o, col.native, value); }))
 		return true;
-	}
 
 	const RowChange &c = *lim.change;
 	LeftOut what{c.rel->schema,

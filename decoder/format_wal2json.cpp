@@ -724,14 +724,8 @@ w2j_value_size(W2jCol &col, Datum value, Size raw, bool call_output, bool *exact
 	*exact = false;
 	if (col.fast == W2jFast::Text && col.kind == W2jKind::Text)
 	{
-		struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-		struct varlena *v = pg_detoast_datum_packed(p);
-		Size size = json_escaped_size(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)) + 2;
-
-		if (v != p)
-			pfree(v);
 		*exact = true;
-		return size;
+		return text_value_json_size(value);
 	}
 	if (col.kind == W2jKind::Bytea)
 	{
@@ -814,23 +808,9 @@ w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const Va
 							 : kBoundSlack;
 	Fit fit = decide_fit(bytes, exact, allowed, hard);
 
-	if (fit == Fit::Try)
-	{
-		/* Within the hard room: write it and measure what was written. */
-		w2j_append_value(out, col, value, s.opts.numeric_data_types_as_string);
-		bytes = static_cast<Size>(out->len - start);
-		exact = true;
-		if (static_cast<int64>(bytes) <= allowed)
-			return true;
-		out->len = start;
-		out->data[start] = '\0';
-		fit = Fit::Over;
-	}
-	if (fit == Fit::Write)
-	{
-		w2j_append_value(out, col, value, s.opts.numeric_data_types_as_string);
+	if (write_fitted(out, fit, allowed, &bytes, &exact,
+					 [&](StringInfo o) { w2j_append_value(o, col, value, s.opts.numeric_data_types_as_string); }))
 		return true;
-	}
 
 	StringInfo key_json = w2j_key_json(s, c);
 	LeftOut what{c.rel->schema,

@@ -40,6 +40,18 @@ limit_text(const LeftOut &what)
 
 } // namespace
 
+Size
+text_value_json_size(Datum value)
+{
+	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
+	struct varlena *v = pg_detoast_datum_packed(p);
+	Size size = json_escaped_size(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)) + 2;
+
+	if (v != p)
+		pfree(v);
+	return size;
+}
+
 void
 warn_left_out(const LeftOut &what)
 {

@@ -123,6 +123,35 @@ decide_fit(Size bytes, bool exact, int64 allowed, int64 room)
 }
 
 /*
+ * Writes a value the verdict fit did not leave out: Fit::Write writes it;
+ * Fit::Try writes it, measures what was written (*bytes, *exact) and takes it
+ * back when it is longer than allowed. write(out) appends the value. Returns
+ * whether the value stayed (false: nothing written, *bytes its exact size).
+ */
+template <typename Write>
+bool
+write_fitted(StringInfo out, Fit fit, int64 allowed, Size *bytes, bool *exact, Write &&write)
+{
+	const int start = out->len;
+
+	if (fit == Fit::Over)
+		return false;
+	write(out);
+	if (fit == Fit::Write)
+		return true;
+	*bytes = static_cast<Size>(out->len - start);
+	*exact = true;
+	if (static_cast<int64>(*bytes) <= allowed)
+		return true;
+	out->len = start;
+	out->data[start] = '\0';
+	return false;
+}
+
+/* The exact size of a text value (any varlena of characters) written as a JSON string. */
+Size text_value_json_size(Datum value);
+
+/*
  * Whether text of len bytes, written as a JSON string, fits in allowed
  * bytes: the cheap bound first (6 bytes a byte), a counting pass only past
  * it. *bytes gets the size or the bound.

@@ -167,16 +167,8 @@ value_size(Session &session, TypeRenderer *r, Datum value, Size raw, bool *exact
 	switch (r->kind)
 	{
 		case RenderKind::Text:
-		{
-			struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-			struct varlena *v = pg_detoast_datum_packed(p);
-			Size size = json_escaped_size(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)) + 2;
-
-			if (v != p)
-				pfree(v);
 			*exact = true;
-			return size;
-		}
+			return text_value_json_size(value);
 		case RenderKind::Bytea:
 			*exact = true;
 			return 2 * raw + 5; /* "\\x" + hex + '"' */
