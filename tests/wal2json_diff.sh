@@ -52,6 +52,11 @@ source tests/lib/cluster.sh
 
 PGMAJOR=$(pg_config --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
 if [ ! -f "$(pg_config --pkglibdir)/wal2json.so" ]; then
+	# no oracle where Debian packages none (19): the whole comparison is skipped (exit 77)
+	case $PGMAJOR in 13|15|17|18) ;; *)
+		echo "skipped: Debian packages no wal2json for PostgreSQL $PGMAJOR, so there is nothing to compare with"
+		exit 77 ;;
+	esac
 	echo "FAIL wal2json is not installed (package postgresql-$PGMAJOR-wal2json): it is the oracle"
 	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
