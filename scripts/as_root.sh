@@ -7,6 +7,6 @@ if [ "$(id -u)" != 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
 		exec sudo --preserve-env=CI,OUTFLOW_MAJORS,OUTFLOW_CHROOTS,KEEP_CLUSTERS "$0" "$@"
 	fi
-	echo "$(basename "$0"): run as root (for example: su -c '$0 $*'); it installs packages and runs test servers as the postgres user" >&2
+	echo "$(basename "$0"): run as root (for example: su -c '$0${*:+ $*}'); it installs packages and runs test servers as the postgres user" >&2
 	exit 1
 fi
