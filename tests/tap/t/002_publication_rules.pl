@@ -45,10 +45,16 @@ my $sub = PostgreSQL::Test::Cluster->new('subscriber');
 $sub->init(allows_streaming => 'logical');
 $sub->start;
 
-my $common = q{
-CREATE TABLE full_t (id int PRIMARY KEY, state text, amount int, note text, doubled int GENERATED ALWAYS AS (amount * 2) STORED);
+# A stored generated column, never published: in full_t's FULL old rows
+# before 18; from 18 on, PostgreSQL refuses UPDATEs of a FULL table whose
+# generated column a publication leaves out, so there it is in multi.
+my ($full_gen, $multi_gen) = ('', '');
+if (server_major() < 18) { $full_gen = ', doubled int GENERATED ALWAYS AS (amount * 2) STORED'; }
+else { $multi_gen = ', doubled int GENERATED ALWAYS AS (b * 2) STORED'; }
+my $common = qq{
+CREATE TABLE full_t (id int PRIMARY KEY, state text, amount int, note text$full_gen);
 CREATE TABLE big (id int PRIMARY KEY, n int, doc text, hidden text);
-CREATE TABLE multi (id int PRIMARY KEY, a text, b int, hidden text);
+CREATE TABLE multi (id int PRIMARY KEY, a text, b int, hidden text$multi_gen);
 };
 $pub->safe_psql(
 	'postgres', $common . q{
