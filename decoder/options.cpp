@@ -239,6 +239,7 @@ option_table()
 		{"include-not-null", flag(&Options::include_not_null)},
 		{"include-default", flag(&Options::include_default)},
 		{"include-pk", flag(&Options::include_pk)},
+		{"reads-as-inserts", flag(&Options::reads_as_inserts)},
 		{"numeric-data-types-as-string", flag(&Options::numeric_data_types_as_string)},
 		{"pretty-print", flag(&Options::pretty_print)},
 		{"write-in-chunks", flag(&Options::write_in_chunks)},
@@ -390,7 +391,7 @@ is_wal2json_only(std::string_view name)
 	static const std::set<std::string_view> names = {
 		"include-xids", "include-timestamp", "include-origin", "include-lsn", "include-schemas",
 		"include-types", "include-typmod", "include-type-oids", "include-domain-data-type",
-		"include-column-positions", "include-not-null", "include-default", "include-pk"};
+		"include-column-positions", "include-not-null", "include-default", "include-pk", "reads-as-inserts"};
 
 	return names.count(name) > 0;
 }

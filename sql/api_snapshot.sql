@@ -75,7 +75,7 @@ SELECT DISTINCT row->>'op' AS op FROM snapped;
 
 -- numeric-data-types-as-string, in both
 SELECT outflow.create_slot('api_snap_s2', 'api_snap') IS NOT NULL AS created;
-INSERT INTO public.snap_types (id, i2, num, f8, fa, pos, ia) VALUES (4, 7, 0.10, 2.5, '{1e300,NaN}', 3, '{{1},{2}}');
+INSERT INTO public.snap_types (id, i2, num, f8, fa, pos, ia, pair) VALUES (4, 7, 0.10, 2.5, '{1e300,NaN}', 3, '{{1},{2}}', '(5,five)');
 SELECT count(*) AS rows,
        count(*) FILTER (WHERE (st.change - '{op,lsn,commit_lsn,xid,seq,commit_time}'::text[])::text
                               IS DISTINCT FROM (sn - 'op')::text) AS different
@@ -83,14 +83,14 @@ FROM outflow.changes('api_snap_s2', options => '{"numeric-data-types-as-string":
 JOIN outflow.snapshot('api_snap', '{"numeric-data-types-as-string": "on"}') sn
   ON st.change->>'table' = sn->>'table' AND st.change->'key' = sn->'key'
 WHERE st.change->>'op' = 'insert';
-SELECT sn->'new'->'i2' AS i2, sn->'new'->'num' AS num, sn->'new'->'fa' AS fa, sn->'new'->'pos' AS pos, sn->'new'->'ia' AS ia
+-- numbers inside composites too (the decoder's value code renders both)
+SELECT sn->'new'->'i2' AS i2, sn->'new'->'num' AS num, sn->'new'->'fa' AS fa, sn->'new'->'pos' AS pos, sn->'new'->'ia' AS ia,
+       sn->'new'->'pair' AS pair
 FROM outflow.snapshot('api_snap', '{"numeric-data-types-as-string": true}') sn
 WHERE sn->>'table' = 'snap_types' AND sn->'key'->>'id' = '4';
--- a domain over a domain over numeric is a number too, as the decoder sees it
-CREATE DOMAIN snap_num1 AS numeric;
-CREATE DOMAIN snap_num2 AS snap_num1;
-SELECT outflow._number_kind('snap_num2'::regtype) AS scalar_kind, outflow._number_kind('snap_num2[]'::regtype) AS array_kind;
-DROP DOMAIN snap_num2, snap_num1;
+-- the SQL re-implementation of the renderer is gone
+SELECT count(*) AS sql_renderers FROM pg_proc
+WHERE pronamespace = 'outflow'::regnamespace AND proname IN ('_object_sql', '_number_kind', '_base_type');
 
 -- partitions: as leaves, or as the root with publish_via_partition_root
 SELECT s FROM outflow.snapshot('api_snap_leaf') s ORDER BY s::text;
