@@ -949,19 +949,20 @@ COMMENT ON FUNCTION heartbeat() IS 'emits a logical message (prefix outflow.hear
 -- ---------------------------------------------------------------------------
 -- snapshot(): every row the publication publishes, as {"op":"read",
 -- "schema","table","key","new"}, rendered by the decoder's own C++ code
--- (extension/snapshot.cpp): the same as a streamed insert of the row, column
--- lists, row filters and publish_via_partition_root applied. STABLE: every table is read with one snapshot;
+-- (extension/snapshot.cpp): the same text as a streamed insert of the row,
+-- column lists, row filters and publish_via_partition_root applied; json,
+-- not jsonb, so that the text is the decoder's own (and is not parsed again). STABLE: every table is read with one snapshot;
 -- inside a REPEATABLE READ transaction that imported a slot's exported
 -- snapshot it is the initial copy that precedes that slot's stream.
 -- ---------------------------------------------------------------------------
 
 -- The rows, rendered by the decoder's own code (extension/snapshot.cpp).
-CREATE FUNCTION _snapshot(publication name, numbers_as_string boolean) RETURNS SETOF jsonb
+CREATE FUNCTION _snapshot(publication name, numbers_as_string boolean) RETURNS SETOF json
 AS 'MODULE_PATHNAME', 'outflow_snapshot'
 LANGUAGE C STABLE STRICT;
 
 CREATE FUNCTION snapshot(publication name, options jsonb DEFAULT '{}')
-RETURNS SETOF jsonb
+RETURNS SETOF json
 LANGUAGE plpgsql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -1231,8 +1232,10 @@ BEGIN
 		INTO hi USING b.last_key;
 	-- The rows, locked, then written as messages (locking happens before the
 	-- outer query reads them, so the messages carry the locked versions).
-	EXECUTE format('WITH c AS MATERIALIZED (SELECT t FROM %s t WHERE %s AND %s ORDER BY %s FOR SHARE OF t) '
-	               'SELECT count(*) FILTER (WHERE outflow._backfill_row($3, $4, $5, c.t)) FROM c',
+	-- (__outflow_row: the whole row, by an alias no column is named.)
+	EXECUTE format('WITH __outflow_chunk AS MATERIALIZED (SELECT __outflow_row FROM %s __outflow_row WHERE %s AND %s '
+	               'ORDER BY %s FOR SHARE OF __outflow_row) '
+	               'SELECT count(*) FILTER (WHERE outflow._backfill_row($3, $4, $5, c.__outflow_row)) FROM __outflow_chunk c',
 	               src, lo, CASE WHEN hi IS NULL THEN 'true' ELSE format('(%s) <= (%s)', keys, replace(typed, '$1', '$2')) END, keys)
 		INTO n USING b.last_key, hi, b.id, b.publication, b.relation;
 	b.rows_done := b.rows_done + n;

@@ -8,7 +8,9 @@
  * publish_via_partition_root, key columns, value renderers) exactly as a
  * slot would, and each row goes through publication_row() and the native
  * format's key/new writer as an insert of that row would. So a snapshot row
- * equals the streamed insert of the same row by construction.
+ * equals the streamed insert of the same row by construction, byte for
+ * byte: the result is json, the very text the decoder wrote (a jsonb result
+ * would be parsed and printed again, which took most of the time).
  *
  * Tables are those of pg_publication_tables (sorted by schema and table);
  * a partitioned table listed there (publish_via_partition_root) is read
@@ -38,7 +40,6 @@ extern "C" {
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
-#include "utils/jsonb.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 
@@ -136,7 +137,7 @@ check_readable(Oid relid)
 						errhint("Run it as the table's owner or a role with BYPASSRLS.")));
 }
 
-/* The result: a tuplestore of one jsonb column, set up for materialize mode. */
+/* The result: a tuplestore of one json column, set up for materialize mode. */
 struct SnapshotResult
 {
 	Tuplestorestate *store;
@@ -155,7 +156,7 @@ materialize_result(FunctionCallInfo fcinfo)
 						errmsg("outflow._snapshot() must be called where a set is accepted")));
 	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
 	r.desc = CreateTemplateTupleDesc(1);
-	TupleDescInitEntry(r.desc, 1, "snapshot", JSONBOID, -1, 0);
+	TupleDescInitEntry(r.desc, 1, "snapshot", JSONOID, -1, 0);
 	r.store = tuplestore_begin_heap(true, false, work_mem);
 	MemoryContextSwitchTo(old);
 	rsinfo->returnMode = SFRM_Materialize;
@@ -189,7 +190,7 @@ put_row(Session &s, SnapshotResult &result, StringInfo buf, Relation relation, R
 	{
 		resetStringInfo(buf);
 		native_append_read(s, buf, c);
-		value = DirectFunctionCall1(jsonb_in, CStringGetDatum(buf->data));
+		value = PointerGetDatum(cstring_to_text_with_len(buf->data, buf->len)); /* json: the text itself */
 		tuplestore_putvalues(result.store, result.desc, &value, &isnull);
 	}
 	if (c.relation != relation)
@@ -253,7 +254,7 @@ read_listed(Session &s, SnapshotResult &result, StringInfo buf, const Listed &t)
 
 using namespace outflow;
 
-/* outflow._snapshot(publication, numbers_as_string): the rows, as jsonb. */
+/* outflow._snapshot(publication, numbers_as_string): the rows, as json. */
 Datum
 outflow_snapshot(PG_FUNCTION_ARGS)
 {

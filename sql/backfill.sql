@@ -45,9 +45,9 @@ FROM outflow.peek('bf_s');
 SELECT count(*) AS rows,
        count(*) FILTER (WHERE st.change IS NULL) AS only_in_snapshot,
        count(*) FILTER (WHERE sn IS NULL) AS only_in_stream,
-       count(*) FILTER (WHERE (st.change - '{lsn,commit_lsn,xid,seq,commit_time}'::text[])::text IS DISTINCT FROM sn::text) AS different
+       count(*) FILTER (WHERE (st.change - '{lsn,commit_lsn,xid,seq,commit_time}'::text[])::text IS DISTINCT FROM sn::jsonb::text) AS different
 FROM (SELECT change FROM outflow.peek('bf_s') WHERE change->>'op' = 'read') st
-FULL JOIN outflow.snapshot('bf_pub') sn ON st.change->>'table' = sn->>'table' AND st.change->'key' = sn->'key';
+FULL JOIN outflow.snapshot('bf_pub') sn ON st.change->>'table' = sn->>'table' AND st.change->'key' = (sn->'key')::jsonb;
 SELECT length(change->'new'->>'doc') AS toasted_doc FROM outflow.peek('bf_s') WHERE change->'key'->>'id' = '3' AND change->>'table' = 'bf_items';
 -- a slot on another publication sees none of it; another plugin sees messages
 SELECT count(*) AS other_slot FROM outflow.peek('bf_o');
