@@ -1280,8 +1280,12 @@ COMMENT ON PROCEDURE backfill(name, regclass, integer) IS 'copies the publicatio
 -- backfill_status: progress of every backfill.
 CREATE VIEW backfill_status AS
 SELECT b.id, b.publication, b.relation, b.state, b.rows_done,
-	(SELECT sum(greatest(c.reltuples, 0))::bigint FROM pg_catalog.pg_partition_tree(b.relation) p
-	 JOIN pg_catalog.pg_class c ON c.oid = p.relid WHERE p.isleaf) AS rows_estimated,
+	-- the table's statistics (of its partitions, for a partitioned table), at least what is done
+	greatest(b.rows_done, (SELECT CASE WHEN c.relkind = 'p'
+		THEN (SELECT sum(greatest(l.reltuples, 0)) FROM pg_catalog.pg_partition_tree(b.relation) p
+		      JOIN pg_catalog.pg_class l ON l.oid = p.relid WHERE p.isleaf)
+		ELSE greatest(c.reltuples, 0) END::bigint
+		FROM pg_catalog.pg_class c WHERE c.oid = b.relation)) AS rows_estimated,
 	CASE WHEN b.updated_at > b.started_at
 		THEN round(b.rows_done / extract(epoch FROM b.updated_at - b.started_at))::bigint END AS rows_per_second,
 	b.chunks_done, b.chunk_rows, b.key_columns, b.last_key,

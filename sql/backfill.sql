@@ -72,10 +72,11 @@ SELECT count(*) FROM outflow.changes('bf_o');
 CALL outflow.backfill('bf_root', 'bf_parted', 2);
 SELECT change - '{lsn,commit_lsn,xid,seq,commit_time}'::text[] AS change FROM outflow.changes('bf_r') ORDER BY lsn;
 
--- resuming: two chunks done, then the call resumes after them (NOTICE)
+-- resuming: one chunk done, then the call resumes after it (NOTICE); the estimate comes from statistics
+ANALYZE bf_items;
 SELECT outflow._backfill_prepare('bf_pub', 'bf_items', 3) = ARRAY[max(id) + 1] AS one_new FROM outflow.backfills;
 SELECT outflow._backfill_chunk(max(id)) FROM outflow.backfills;
-SELECT state, rows_done, last_key FROM outflow.backfill_status WHERE id = (SELECT max(id) FROM outflow.backfills);
+SELECT state, rows_done, last_key, rows_estimated FROM outflow.backfill_status WHERE id = (SELECT max(id) FROM outflow.backfills);
 CALL outflow.backfill('bf_pub', 'bf_items', 3);
 SELECT state, rows_done, chunks_done, last_key FROM outflow.backfill_status WHERE id = (SELECT max(id) FROM outflow.backfills);
 SELECT change->>'op' AS op, change->'key'->>'id' AS id FROM outflow.changes('bf_s') ORDER BY lsn;
