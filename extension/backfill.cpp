@@ -6,8 +6,7 @@
  *   outflow._backfill_mark(kind text, id bigint, publication name, relation regclass, rows bigint) -> pg_lsn
  * Each writes one transactional logical message, so the rows take the
  * chunk's place in commit order. Only superusers and REPLICATION roles may
- * write them (they go into every slot's stream); the SQL file also revokes
- * EXECUTE from PUBLIC.
+ * write them (they go into every slot's stream): each function checks.
  */
 #include "../decoder/backfill_message.h"
 #include "../decoder/pg.h"

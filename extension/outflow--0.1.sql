@@ -1083,8 +1083,8 @@ LANGUAGE C VOLATILE STRICT;
 CREATE FUNCTION _backfill_mark(kind text, id bigint, publication name, relation regclass, rows bigint) RETURNS pg_lsn
 AS 'MODULE_PATHNAME', 'outflow_backfill_mark'
 LANGUAGE C VOLATILE STRICT;
-REVOKE EXECUTE ON FUNCTION _backfill_row(bigint, name, regclass, record) FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION _backfill_mark(text, bigint, name, regclass, bigint) FROM PUBLIC;
+-- (Executable by everyone: they check themselves that the caller is a
+-- superuser or has REPLICATION, the roles backfill() is for.)
 
 -- The columns a backfill walks rel by: its replica identity index when it
 -- has one (REPLICA IDENTITY USING INDEX), else its primary key; NULL if none.
@@ -1170,9 +1170,11 @@ BEGIN
 			HINT = format('Add one: ALTER TABLE %s ADD PRIMARY KEY (...); or ALTER TABLE %s REPLICA IDENTITY USING INDEX <unique index on NOT NULL columns>;', bad[1], bad[1]);
 	END IF;
 	FOREACH t IN ARRAY tables LOOP
-		IF NOT has_table_privilege(t, 'SELECT') THEN
+		IF NOT has_table_privilege(t, 'SELECT') OR NOT has_any_column_privilege(t, 'UPDATE') THEN
 			RAISE EXCEPTION 'permission denied for table %', t
-				USING ERRCODE = 'insufficient_privilege', HINT = 'outflow.backfill() reads every table it copies: GRANT SELECT ON it to this role.';
+				USING ERRCODE = 'insufficient_privilege',
+				DETAIL = 'outflow.backfill() reads the rows of each chunk FOR SHARE, which needs SELECT and UPDATE privileges.',
+				HINT = format('GRANT SELECT, UPDATE ON %s TO %I;', t, current_user);
 		END IF;
 	END LOOP;
 	WITH made AS (

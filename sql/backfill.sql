@@ -100,11 +100,25 @@ GRANT SELECT ON bf_items TO bf_plain;
 SET ROLE bf_plain;
 CALL outflow.backfill('bf_pub', 'bf_items');
 SELECT outflow._backfill_row(1, 'bf_pub', 'bf_items', t) FROM bf_items t;
+SELECT outflow._backfill_mark('start', 1, 'bf_pub', 'bf_items', 0);
 SELECT count(*) >= 0 AS status_readable FROM outflow.backfill_status;
 RESET ROLE;
+-- a role with REPLICATION (not a superuser) may
+CREATE ROLE bf_repl REPLICATION;
+GRANT SELECT ON bf_empty TO bf_repl;
+SET ROLE bf_repl;
+CALL outflow.backfill('bf_pub', 'bf_empty');
+RESET ROLE;
+GRANT UPDATE ON bf_empty TO bf_repl;
+SET ROLE bf_repl;
+CALL outflow.backfill('bf_pub', 'bf_empty');
+RESET ROLE;
+SELECT state, rows_done FROM outflow.backfill_status WHERE id = (SELECT max(id) FROM outflow.backfills);
+REVOKE ALL ON bf_empty FROM bf_repl;
+DROP ROLE bf_repl;
 SELECT outflow._backfill_row(1, 'bf_pub', 'bf_items', t) FROM bf_cols t;
 SELECT outflow._backfill_mark('middle', 1, 'bf_pub', 'bf_items', 0);
--- nothing from the failed calls: only the second backfill of bf_empty
+-- nothing from the failed calls: only the backfills of bf_empty (superuser, then REPLICATION role)
 SELECT change->>'op' AS op, change->>'table' AS tab FROM outflow.changes('bf_s') ORDER BY lsn;
 
 REVOKE ALL ON bf_items FROM bf_plain;
