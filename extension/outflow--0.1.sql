@@ -1215,12 +1215,22 @@ BEGIN
 	IF b.state = 'done' THEN
 		RETURN true;
 	END IF;
+	IF NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = b.relation) THEN
+		RAISE EXCEPTION 'outflow.backfill: the table of backfill % (OID %) no longer exists', b.id, b.relation::oid
+			USING ERRCODE = 'undefined_table', HINT = format('DELETE FROM outflow.backfills WHERE id = %s;', b.id);
+	END IF;
 	SELECT string_agg(quote_ident(k), ', ' ORDER BY o),
 	       string_agg(quote_ident(k) || '::text', ', ' ORDER BY o),
 	       string_agg(format('$1[%s]::%s', o, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY o)
 	INTO keys, as_text, typed
 	FROM unnest(b.key_columns) WITH ORDINALITY AS u(k, o)
-	LEFT JOIN pg_attribute a ON a.attrelid = b.relation AND a.attname = u.k AND NOT a.attisdropped;
+	JOIN pg_attribute a ON a.attrelid = b.relation AND a.attname = u.k AND NOT a.attisdropped;
+	IF keys IS NULL OR outflow._backfill_key(b.relation) IS DISTINCT FROM b.key_columns THEN
+		RAISE EXCEPTION 'outflow.backfill: the key of % changed since backfill % started (it walks by %)',
+			b.relation, b.id, array_to_string(b.key_columns, ', ')
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			HINT = format('Start it again: DELETE FROM outflow.backfills WHERE id = %s; then CALL outflow.backfill() (rows already sent are sent again, as upserts).', b.id);
+	END IF;
 	src := CASE WHEN (SELECT relkind FROM pg_class WHERE oid = b.relation) = 'p' THEN '' ELSE 'ONLY ' END || b.relation::text;
 	lo := CASE WHEN b.last_key IS NULL THEN 'true' ELSE format('(%s) > (%s)', keys, typed) END;
 
@@ -1280,7 +1290,7 @@ $fn$;
 COMMENT ON PROCEDURE backfill(name, regclass, integer) IS 'copies the publication''s rows into the stream of every slot following it, as "read" records, in resumable chunks';
 
 -- backfill_status: progress of every backfill.
-CREATE VIEW backfill_status AS
+CREATE VIEW backfill_status WITH (security_invoker = true) AS
 SELECT b.id, b.publication, b.relation, b.state, b.rows_done,
 	-- the table's statistics (of its partitions, for a partitioned table), at least what is done
 	greatest(b.rows_done, (SELECT CASE WHEN c.relkind = 'p'

@@ -121,6 +121,13 @@ SELECT outflow._backfill_mark('middle', 1, 'bf_pub', 'bf_items', 0);
 -- nothing from the failed calls: only the backfills of bf_empty (superuser, then REPLICATION role)
 SELECT change->>'op' AS op, change->>'table' AS tab FROM outflow.changes('bf_s') ORDER BY lsn;
 
+-- the key changed between two chunks: an ERROR that says how to start again
+SELECT cardinality(outflow._backfill_prepare('bf_pub', 'bf_ri', 1)) AS prepared;
+SELECT outflow._backfill_chunk(max(id)) FROM outflow.backfills;
+ALTER TABLE bf_ri RENAME COLUMN b TO bb;
+SELECT outflow._backfill_chunk(max(id)) FROM outflow.backfills;
+ALTER TABLE bf_ri RENAME COLUMN bb TO b;
+
 REVOKE ALL ON bf_items FROM bf_plain;
 DROP ROLE bf_plain;
 SELECT outflow.drop_slot('bf_s');

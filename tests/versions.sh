@@ -103,7 +103,7 @@ prepare() {
 	d=$base/pg$major$tag
 	pkgs="postgresql-$major postgresql-server-dev-$major $(wal2json_of "$major") $common_packages"
 	marker="$suite: $pkgs"
-	case $suite in sid|experimental) ;; *) marker="$suite+updates: $pkgs" ;; esac
+	case $suite in bookworm|trixie) marker="$suite+updates: $pkgs" ;; esac
 	if [ -f "$d/.outflow-ready" ] && [ "$(cat "$d/.outflow-ready")" = "$marker" ]; then
 		echo "$d"; return 0
 	fi
@@ -123,8 +123,8 @@ prepare() {
 		{ tail -20 "$base/pg$major$tag.debootstrap.log" >&2; return 1; }
 	case $suite in
 	experimental) echo "deb $mirror experimental main" >"$d/etc/apt/sources.list.d/experimental.list" ;;
-	sid) ;;
-	*) # a stable suite: its point-release and security updates too (the newest minor)
+	bookworm|trixie) # a supported stable suite: its point-release and security updates too (the newest minor;
+		# bullseye's security archive here lists packages it cannot serve, and 13 has no newer minor)
 		printf 'deb %s %s-updates main\ndeb %s-security %s-security main\n' "$mirror" "$suite" "$mirror" "$suite" \
 			>"$d/etc/apt/sources.list.d/updates.list" ;;
 	esac
@@ -132,16 +132,26 @@ prepare() {
 	printf '#!/bin/sh\nexit 101\n' >"$d/usr/sbin/policy-rc.d"; chmod 755 "$d/usr/sbin/policy-rc.d"
 	mkdir -p "$d/etc/postgresql-common"
 	echo "create_main_cluster = false" >"$d/etc/postgresql-common/createcluster.conf"
-	MOUNTED+=("$d"); mount_chroot "$d"
 	# experimental: only the server's packages from there, the rest from sid
 	[ "$suite" = experimental ] && pkgs="${pkgs//-$major /-$major/experimental } libpq5/experimental libpq-dev/experimental"
-	# sid and experimental Release files may carry a Valid-Until in the past here
-	in_chroot "$d" apt-get -o Acquire::Check-Valid-Until=false update -qq >&2 || return 1
-	in_chroot "$d" apt-get install -y -qq --no-install-recommends $pkgs >"$base/pg$major$tag.apt.log" 2>&1 ||
-		{ tail -20 "$base/pg$major$tag.apt.log" >&2; return 1; }
-	in_chroot "$d" apt-get clean
+	# (prepare runs in a subshell: it unmounts what it mounted itself, whatever happens)
+	mount_chroot "$d"
+	install_packages "$d" "$pkgs" "$base/pg$major$tag.apt.log"
+	local rc=$?
+	umount_chroot "$d"
+	[ $rc = 0 ] || return 1
 	echo "$marker" >"$d/.outflow-ready"
 	echo "$d"
+}
+
+# install_packages DIR PACKAGES LOG: apt in the (mounted) chroot.
+install_packages() {
+	local d=$1 pkgs=$2 log=$3
+	# sid and experimental Release files may carry a Valid-Until in the past here
+	in_chroot "$d" apt-get -o Acquire::Check-Valid-Until=false update -qq >&2 || return 1
+	in_chroot "$d" apt-get install -y -qq --no-install-recommends $pkgs >"$log" 2>&1 ||
+		{ tail -20 "$log" >&2; return 1; }
+	in_chroot "$d" apt-get clean
 }
 
 # enter MAJOR: prepares and mounts the chroot of a major and copies this tree
