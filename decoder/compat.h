@@ -130,9 +130,15 @@ typedef int OutflowCacheId;
 
 /*
  * 14 lets a plugin register streaming and two-phase callbacks; a plugin that
- * registers any stream_* callback must register all required ones. outflow
- * registers none of them yet, which every major accepts.
+ * registers any stream_* callback must register all required ones when it
+ * streams, and may turn streaming off per session (ctx->streaming).
  */
+#define OUTFLOW_HAS_STREAMING (PG_VERSION_NUM >= 140000)
+#if OUTFLOW_HAS_STREAMING
+#define OUTFLOW_SET_STREAMING(ctx, on) ((ctx)->streaming = (on))
+#else
+#define OUTFLOW_SET_STREAMING(ctx, on) ((void) (on))
+#endif
 
 namespace outflow {
 namespace compat {

@@ -85,6 +85,7 @@ session_reset_cb(void *arg)
 void
 parse_options(Options &opts, List *options)
 {
+	OptionList items;
 	ListCell *lc;
 
 	foreach (lc, options)
@@ -97,9 +98,9 @@ parse_options(Options &opts, List *options)
 		else if (elem->arg != nullptr)
 			throw Error(kInvalidParameterValue,
 						"option \"" + std::string(elem->defname) + "\" has a value that is not a string");
-		parse_option(opts, elem->defname, value);
+		items.emplace_back(elem->defname, std::move(value));
 	}
-	finalize_options(opts);
+	outflow::parse_options(opts, items);
 }
 
 /* Creates the session: options, memory contexts, caches, format. */
@@ -129,6 +130,7 @@ startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, FormatKind defaul
 
 	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	opt->receive_rewrites = false;
+	OUTFLOW_SET_STREAMING(ctx, false); /* changes arrive at commit only */
 	relcache_init(*s);
 }
 
@@ -396,6 +398,19 @@ outflow_filter_origin(LogicalDecodingContext *ctx, OutflowOriginId origin_id)
 	return filter_origin(ctx, origin_id); /* reads plain fields only: cannot throw */
 }
 
+#if OUTFLOW_HAS_STREAMING
+/*
+ * A stream abort although the session never streams: PostgreSQL 18 can mark
+ * a rolled-back subtransaction as streamed by mistake and then reports its
+ * abort; without this callback that is an ERROR that blocks the slot. Nothing
+ * of it was sent, so there is nothing to abort.
+ */
+static void
+outflow_stray_stream_abort(LogicalDecodingContext *, ReorderBufferTXN *, XLogRecPtr)
+{
+}
+#endif
+
 /* Fills in the callbacks; startup decides the default format. */
 static void
 register_callbacks(OutputPluginCallbacks *cb, LogicalDecodeStartupCB startup_cb)
@@ -408,6 +423,9 @@ register_callbacks(OutputPluginCallbacks *cb, LogicalDecodeStartupCB startup_cb)
 	cb->message_cb = outflow_message;
 	cb->filter_by_origin_cb = outflow_filter_origin;
 	cb->shutdown_cb = outflow_shutdown;
+#if OUTFLOW_HAS_STREAMING
+	cb->stream_abort_cb = outflow_stray_stream_abort;
+#endif
 }
 
 /* The plugin "outflow": native format by default. */

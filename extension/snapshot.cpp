@@ -12,7 +12,8 @@
  * byte: the result is json, the very text the decoder wrote (a jsonb result
  * would be parsed and printed again, which took most of the time).
  *
- * Tables are those of pg_publication_tables (sorted by schema and table);
+ * Tables are those of outflow._pub_entries() (pg_get_publication_tables on
+ * every major; sorted by schema and table);
  * a partitioned table listed there (publish_via_partition_root) is read
  * through its leaf partitions, each row mapped to the root as the decoder
  * maps a partition's insert. Rows are read with the query's snapshot
@@ -90,7 +91,7 @@ struct Listed
 	char relkind;
 };
 
-/* The tables pg_publication_tables lists for publication, sorted by name; *n set. */
+/* The tables the publication publishes (as listed), sorted by name; *n set. */
 Listed *
 listed_tables(const char *publication, int *n)
 {
@@ -102,12 +103,12 @@ listed_tables(const char *publication, int *n)
 	args[0] = DirectFunctionCall1(namein, CStringGetDatum(publication));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "outflow: SPI_connect failed");
-	if (SPI_execute_with_args("SELECT c.oid, c.relkind FROM pg_catalog.pg_publication_tables pt "
-							  "JOIN pg_catalog.pg_namespace ns ON ns.nspname = pt.schemaname "
-							  "JOIN pg_catalog.pg_class c ON c.relnamespace = ns.oid AND c.relname = pt.tablename "
-							  "WHERE pt.pubname = $1 ORDER BY pt.schemaname, pt.tablename",
+	if (SPI_execute_with_args("SELECT c.oid, c.relkind FROM outflow._pub_entries($1) g "
+							  "JOIN pg_catalog.pg_class c ON c.oid = g.relid "
+							  "JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace "
+							  "ORDER BY ns.nspname, c.relname",
 							  1, argtypes, args, nullptr, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "outflow: reading pg_publication_tables failed");
+		elog(ERROR, "outflow: reading the tables of publication \"%s\" failed", publication);
 	*n = static_cast<int>(SPI_processed);
 	list = static_cast<Listed *>(MemoryContextAlloc(caller, sizeof(Listed) * Max(*n, 1)));
 	for (int i = 0; i < *n; i++)

@@ -539,12 +539,11 @@ def main():
 def psql(db, sql=None, file=None, quiet=False):
     env = dict(os.environ)
     env["PGOPTIONS"] = " ".join("-c %s=%s" % (k, v.replace(" ", "\\ ")) for k, v in SETTINGS.items())
-    cmd = ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", db]
-    if file:
-        cmd += ["-f", file]
-    else:
-        cmd += ["-c", sql]
-    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SQL goes in on standard input, not -c: before 15, psql -c shows only the
+    # last result of several statements
+    cmd = ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", file or "-"]
+    p = subprocess.run(cmd, env=env, input=None if file else sql, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
     if p.returncode != 0:
         raise Fail("psql failed (%s): %s" % (file or sql[:200], p.stderr.strip()[:2000]))
     return p.stdout
