@@ -212,7 +212,7 @@ read_table(Session &s, SnapshotResult &result, StringInfo buf, Oid relid)
 		table_close(relation, AccessShareLock);
 		return;
 	}
-	scan = table_beginscan(relation, GetActiveSnapshot(), 0, nullptr);
+	scan = OUTFLOW_TABLE_BEGINSCAN(relation, GetActiveSnapshot());
 	slot = table_slot_create(relation, nullptr);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
