@@ -1263,6 +1263,11 @@ COMMENT ON FUNCTION snapshot(name, jsonb) IS 'every published row as {"op":"read
 -- key <= hi equal the source's at that commit, and every row it has with a
 -- larger key is the source's current row for that key (it came from a later
 -- change of that row). After the last chunk (no bound) that is every row.
+-- The exception: an update's out-of-line value it leaves untouched is not in
+-- the stream ("unchanged"); with REPLICA IDENTITY DEFAULT or INDEX, a key
+-- update that moves a row not yet copied below the bound while leaving such
+-- a value untouched gives the consumer a row it cannot complete (README,
+-- "Initial copy"; REPLICA IDENTITY FULL logs the value with the old row).
 -- A cancelled, killed or crashed chunk rolls back its messages and its
 -- progress together: the next call resumes after the last committed chunk,
 -- nothing missing, nothing sent twice. Locks live only as long as a chunk:
