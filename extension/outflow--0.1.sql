@@ -1372,9 +1372,13 @@ BEGIN
 			HINT = 'ALTER SYSTEM SET wal_level = logical; then restart the server.';
 	END IF;
 
+	-- (outflow's own tables never stream: a FOR ALL TABLES publication's backfill leaves them out)
 	tables := ARRAY(SELECT c.oid::regclass FROM outflow._pub_entries(publication) g
 	                JOIN pg_class c ON c.oid = g.relid
 	                JOIN pg_namespace n ON n.oid = c.relnamespace
+	                WHERE NOT EXISTS (SELECT FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+	                                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+	                                    AND d.deptype = 'e' AND e.extname = 'outflow')
 	                ORDER BY n.nspname, c.relname);
 	IF relation IS NOT NULL THEN
 		IF NOT relation = ANY (tables) THEN

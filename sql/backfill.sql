@@ -85,6 +85,12 @@ CALL outflow.backfill('bf_pub', 'bf_empty');
 SELECT count(*) AS backfills_of_bf_empty FROM outflow.backfills WHERE relation = 'bf_empty'::regclass;
 SELECT count(*) AS locks_left FROM pg_locks WHERE relation IN ('bf_items'::regclass, 'bf_empty'::regclass);
 
+-- outflow's own tables (in a FOR ALL TABLES or schema publication) are left out, as the stream leaves them out
+CREATE PUBLICATION bf_own FOR TABLES IN SCHEMA outflow;
+SELECT count(*) AS published FROM pg_publication_tables WHERE pubname = 'bf_own';
+SELECT outflow._backfill_prepare('bf_own', NULL, 100) AS backfills;
+DROP PUBLICATION bf_own;
+
 -- errors
 CALL outflow.backfill(NULL);
 CALL outflow.backfill('no_such_pub');
