@@ -13,10 +13,11 @@ OBJS = $(DECODER_SRCS:.cpp=.o) $(EXTENSION_SRCS:.cpp=.o)
 # Suites that need PostgreSQL 15 or later (row filters, column lists, FOR
 # TABLES IN SCHEMA) are left out before 15, where compat_pre15 tests what
 # applies there instead (and is left out from 15 on); to_jsonb needs 14
-# (multiranges and numeric infinities in every row); FOR ALL TABLES EXCEPT 19.
+# (multiranges and numeric infinities in every row); FOR ALL TABLES EXCEPT 19;
+# backfill uses column lists and row filters (13: TAP 007_backfill covers it).
 REGRESS_ALL = $(sort $(notdir $(basename $(wildcard sql/*.sql))))
 REGRESS_PG14 = to_jsonb
-REGRESS_PG15 = api_publish api_slots api_snapshot publication_alter publication_columns \
+REGRESS_PG15 = api_publish api_slots api_snapshot backfill publication_alter publication_columns \
 	publication_membership publication_partitions publication_pgoutput publication_row_filters
 REGRESS_PG18 = generated_columns
 REGRESS_PG19 = api_publish_except

@@ -338,6 +338,88 @@ def memory_test(rows, with_w2j1):
     return out
 
 
+COPY_SETUP = r"""
+CREATE EXTENSION IF NOT EXISTS outflow;
+CREATE FUNCTION bench_timed(stmt text, OUT secs float8, OUT wal_bytes bigint)
+LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz; l0 pg_lsn;
+BEGIN
+    l0 := pg_current_wal_insert_lsn();
+    t0 := clock_timestamp();
+    EXECUTE stmt;
+    secs := extract(epoch FROM clock_timestamp() - t0);
+    wal_bytes := pg_current_wal_insert_lsn() - l0;
+END $$;
+"""
+
+
+def copy_bench(rows, rounds):
+    """The initial copy of the mixed table (rows rows): outflow.snapshot()
+    against COPY of to_jsonb, and outflow.backfill() (chunks of 10000 through
+    the WAL) against COPY into a table, in rows/s and WAL bytes per row; then
+    the time outflow takes to decode the backfill's WAL (its read records)."""
+    psql_script(COPY_SETUP)
+    psql_script(f"DROP TABLE IF EXISTS mixed_copy; CREATE TABLE mixed_copy ({MIXED_COLS});"
+                f"CREATE TABLE mixed_src ({MIXED_COLS}); INSERT INTO mixed_src SELECT {MIXED_ROW} "
+                f"FROM generate_series(1, {rows}) g; VACUUM ANALYZE mixed_src;"
+                "CREATE PUBLICATION bench_copy FOR TABLE mixed_src;")
+
+    def timed(stmt):
+        secs, wal = psql(f"SELECT secs, wal_bytes FROM bench_timed($q${stmt}$q$)").split("|")
+        return float(secs), int(wal)
+
+    res = {}
+    cases = [
+        # (the alias is r: the mixed table has a column named t)
+        ("COPY (SELECT to_jsonb(r) FROM t r) TO '/dev/null'",
+         "COPY (SELECT to_jsonb(r) FROM mixed_src r) TO '/dev/null'"),
+        ("outflow.snapshot() (COPY of its rows TO '/dev/null')",
+         "COPY (SELECT s FROM outflow.snapshot('bench_copy') s) TO '/dev/null'"),
+        ("COPY t TO '/dev/null'", "COPY mixed_src TO '/dev/null'"),
+        ("COPY FROM a file into an empty table (the WAL of a plain load)",
+         "COPY mixed_copy FROM '/tmp/outflow_bench_copy'"),
+    ]
+    psql("COPY mixed_src TO '/tmp/outflow_bench_copy'")
+    for name, stmt in cases:
+        ms = []
+        for _ in range(rounds):
+            psql("TRUNCATE mixed_copy")
+            ms.append(timed(stmt))
+        res[name] = ms
+    # backfill: a CALL (it commits), timed from outside; WAL from the LSNs
+    bf = []
+    psql("SELECT pg_create_logical_replication_slot('bench_copy_s', 'outflow')")
+    for _ in range(rounds):
+        l0 = psql("SELECT pg_current_wal_insert_lsn()")
+        t0 = time.time()
+        psql("CALL outflow.backfill('bench_copy', 'mixed_src', 10000)")
+        secs = time.time() - t0
+        wal = int(psql(f"SELECT pg_current_wal_insert_lsn() - '{l0}'"))
+        bf.append((secs, wal))
+    res["outflow.backfill(), chunks of 10000 (CALL from psql)"] = bf
+    upto = psql("SELECT pg_current_wal_insert_lsn()")
+    dec = []
+    for _ in range(rounds):
+        out = psql(f"SELECT n, secs FROM bench_peek('bench_copy_s', '{upto}', false, ARRAY['publication_names', 'bench_copy'])")
+        n, secs = out.split("|")
+        dec.append((float(secs), 0))
+    psql("SELECT pg_drop_replication_slot('bench_copy_s')")
+    psql("DROP PUBLICATION bench_copy; DROP TABLE mixed_src, mixed_copy; DELETE FROM outflow.backfills;")
+    print(f"#### initial copy: the mixed table, {rows} rows (median of {rounds})")
+    print()
+    print("| method | median s | rows/s | WAL bytes/row |")
+    print("|---|---:|---:|---:|")
+    for name, ms in res.items():
+        secs = statistics.median(m[0] for m in ms)
+        wal = statistics.median(m[1] for m in ms)
+        print(f"| {name} | {secs:.3f} | {rows / secs:,.0f} | {wal / rows:,.0f} |")
+    secs = statistics.median(d[0] for d in dec)
+    print(f"| decoding the backfills' WAL with outflow native ({rounds} backfills, {int(n):,} lines) | {secs:.3f} | "
+          f"{rounds * rows / secs:,.0f} | |")
+    print()
+    return {k: v for k, v in res.items()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes, 3 rounds (CI smoke run, under 2 minutes)")
@@ -378,6 +460,8 @@ def main():
         res = run_workload(tag, prep, work, rounds, not a.verbose, a.work_mem)
         raw[wname] = res
         print(fmt_table(wname, res), flush=True)
+    if not a.only or "initial copy" in a.only:
+        raw["initial copy"] = copy_bench(rows, rounds)
     if mem_rows > 0:
         mem = memory_test(mem_rows, not a.no_wal2json_v1)
         print(f"#### walsender peak memory: one transaction of {mem_rows} rows through pg_recvlogical, "

@@ -111,6 +111,20 @@ typedef int OutflowCacheId;
 #define OUTFLOW_PUBLISHES_STORED_GENERATED(pub) false
 #endif
 
+/* 17 added the flush argument: a transactional message of outflow.backfill() is flushed by its commit. */
+#if PG_VERSION_NUM >= 170000
+#define OUTFLOW_LOG_MESSAGE(prefix, data, size) LogLogicalMessage((prefix), (data), (size), true, false)
+#else
+#define OUTFLOW_LOG_MESSAGE(prefix, data, size) LogLogicalMessage((prefix), (data), (size), true)
+#endif
+
+/* 19: table_beginscan takes scan flags. */
+#if PG_VERSION_NUM >= 190000
+#define OUTFLOW_TABLE_BEGINSCAN(rel, snapshot) table_beginscan((rel), (snapshot), 0, NULL, 0)
+#else
+#define OUTFLOW_TABLE_BEGINSCAN(rel, snapshot) table_beginscan((rel), (snapshot), 0, NULL)
+#endif
+
 /* 14 added multirange types. */
 #define OUTFLOW_HAS_MULTIRANGES (PG_VERSION_NUM >= 140000)
 

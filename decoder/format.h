@@ -28,6 +28,7 @@ struct RowChange
 	HeapTuple newtuple; /* NULL for delete */
 	HeapTuple oldtuple; /* NULL if not logged */
 	uint64 seq;		   /* position in the transaction */
+	bool read = false; /* a row of outflow.backfill(): an insert shown as "op":"read" */
 };
 
 class Format
@@ -54,11 +55,21 @@ public:
 	/* A logical message; txn is NULL for a non-transactional one. */
 	virtual void message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
 						 const char *prefix, Size size, const char *content, uint64 seq) = 0;
+
+	/* A backfill_start or backfill_end record (op) of relation rel; fields is
+	 * "publication":..,"backfill_id":..[,"rows":..]. By default a transactional
+	 * message with prefix "outflow.<op>" and a JSON object as content
+	 * (backfill_message.cpp); the native format writes its own record. */
+	virtual void backfill_mark(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, uint64 seq, const RelInfo &rel,
+							   const char *op, const char *fields, int len);
 };
 
 /* The formats we have. Each allocates with new; the session deletes it. */
 Format *make_native_format();
 Format *make_wal2json_format(int version);
+
+/* A row as outflow.snapshot() returns it, appended to out (format_native.cpp). */
+void native_append_read(Session &s, StringInfo out, const RowChange &c);
 
 } // namespace outflow
 

@@ -364,6 +364,8 @@ public:
 				  ReorderBufferChange *change, uint64 first_seq) override;
 	void message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
 				 Size size, const char *content, uint64 seq) override;
+	void backfill_mark(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, uint64 seq, const RelInfo &rel,
+					   const char *op, const char *fields, int len) override;
 
 private:
 	TxnFields txn_fields_;
@@ -468,7 +470,10 @@ NativeFormat::row(Session &s, const RowChange &c)
 		new_image = deform(c.relation, rel, c.newtuple, 1);
 
 	OutputPluginPrepareWrite(s.ctx, true);
-	appendStringInfoString(out, ops[c.op == 'I' ? 0 : c.op == 'U' ? 1 : 2]);
+	if (unlikely(c.read))
+		out_lit(out, "{\"op\":\"read\"");
+	else
+		appendStringInfoString(out, ops[c.op == 'I' ? 0 : c.op == 'U' ? 1 : 2]);
 	out_head(out, *nr, c.change->lsn);
 	txn_fields_.write(s, out, c.txn, static_cast<int64>(c.seq));
 
@@ -582,7 +587,47 @@ NativeFormat::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tr
 	OutputPluginWrite(s.ctx, true);
 }
 
+/* {"op":"backfill_start"|"backfill_end","schema":..,"table":..,"lsn":..,<txn>,<fields>}. */
+void
+NativeFormat::backfill_mark(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, uint64 seq, const RelInfo &rel,
+							const char *op, const char *fields, int len)
+{
+	StringInfo out = s.ctx->out;
+
+	s.ensure_begin();
+	OutputPluginPrepareWrite(s.ctx, true);
+	appendStringInfo(out, "{\"op\":\"%s\"", op);
+	out_head(out, *static_cast<const NativeRel *>(rel.format_private), lsn);
+	txn_fields_.write(s, out, txn, static_cast<int64>(seq));
+	out_char(out, ',');
+	out_bytes(out, fields, len);
+	out_char(out, '}');
+	OutputPluginWrite(s.ctx, true);
+}
+
 } // namespace
+
+/*
+ * A row as outflow.snapshot() returns it: {"op":"read","schema":..,"table":..,
+ * "key":..,"new":..}, the key and new row written by the same code as a
+ * streamed insert's. The row has no out-of-line values (snapshot.cpp
+ * flattens them), so nothing is unchanged.
+ */
+void
+native_append_read(Session &s, StringInfo out, const RowChange &c)
+{
+	const RelInfo &rel = *c.rel;
+	Image image = deform(c.relation, rel, c.newtuple, 1);
+
+	out_lit(out, "{\"op\":\"read\",\"schema\":");
+	appendStringInfoString(out, rel.schema_json);
+	out_lit(out, ",\"table\":");
+	appendStringInfoString(out, rel.table_json);
+	if (rel.nkeys > 0)
+		out_image(s, out, ",\"key\":", rel, image, Columns::Keys, nullptr);
+	out_image(s, out, ",\"new\":", rel, image, Columns::All, nullptr);
+	out_char(out, '}');
+}
 
 Format *
 make_native_format()

@@ -408,7 +408,7 @@ Wal2jsonV1::row(Session &s, const RowChange &c)
 	if (nchanges_ > 1)
 		appendStringInfoChar(out, ',');
 	appendStringInfo(out, "{%s", p.nl);
-	kind = c.op == 'I' ? "insert" : c.op == 'U' ? "update" : "delete";
+	kind = c.read && !o.reads_as_inserts ? "read" : c.op == 'I' ? "insert" : c.op == 'U' ? "update" : "delete";
 	w2j_repeat(out, p.ht, 3);
 	appendStringInfo(out, "\"kind\":%s\"%s\",%s", p.sp, kind, p.nl);
 	if (o.include_schemas)

@@ -206,7 +206,9 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 	s.ensure_begin();
 	OutputPluginPrepareWrite(s.ctx, true);
 	out = s.ctx->out;
-	if (c.op == 'I')
+	if (c.read && !o.reads_as_inserts)
+		out_lit(out, "{\"action\":\"R\"");
+	else if (c.op == 'I')
 		out_lit(out, "{\"action\":\"I\"");
 	else if (c.op == 'U')
 		out_lit(out, "{\"action\":\"U\"");

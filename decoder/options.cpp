@@ -327,6 +327,7 @@ option_table()
 		{"include-not-null", flag(&Options::include_not_null)},
 		{"include-default", flag(&Options::include_default)},
 		{"include-pk", flag(&Options::include_pk)},
+		{"reads-as-inserts", flag(&Options::reads_as_inserts)},
 		{"partition-root", flag(&Options::partition_root)},
 		{"numeric-data-types-as-string", flag(&Options::numeric_data_types_as_string)},
 		{"pretty-print", flag(&Options::pretty_print)},
@@ -480,7 +481,7 @@ is_wal2json_only(std::string_view name)
 	static const std::set<std::string_view> names = {
 		"include-xids", "include-timestamp", "include-origin", "include-lsn", "include-schemas",
 		"include-types", "include-typmod", "include-type-oids", "include-domain-data-type",
-		"include-column-positions", "include-not-null", "include-default", "include-pk", "partition-root"};
+		"include-column-positions", "include-not-null", "include-default", "include-pk", "reads-as-inserts", "partition-root"};
 
 	return names.count(name) > 0;
 }

@@ -66,6 +66,7 @@ struct Options
 	bool partition_root = false; /* a partition's changes under its root table's name */
 	bool pretty_print = false;
 	bool write_in_chunks = false;
+	bool reads_as_inserts = true; /* outflow.backfill() rows as "insert"/"I" (else "read"/"R") */
 
 	/* Values. */
 	bool numeric_data_types_as_string = false;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "backfill_decode.h"
 #include "boundary.h"
 #include "format.h"
 #include "publication.h"
@@ -286,6 +287,12 @@ message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool
 	Session &s = session_of(ctx);
 	uint64 seq = transactional ? s.txn_seq++ : 0;
 
+	if (is_backfill_prefix(prefix)) /* outflow.backfill(): reads, never shown as messages */
+	{
+		if (transactional)
+			backfill_message(s, txn, lsn, size, content, seq);
+		return;
+	}
 	if (!prefix_wanted(s.opts, prefix))
 		return;
 	if (transactional)

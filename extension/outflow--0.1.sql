@@ -1177,77 +1177,28 @@ COMMENT ON FUNCTION heartbeat() IS 'emits a logical message (prefix outflow.hear
 
 -- ---------------------------------------------------------------------------
 -- snapshot(): every row the publication publishes, as {"op":"read",
--- "schema","table","key","new"}, values rendered as the native format
--- renders streamed rows (to_jsonb under the settings below). Column lists
--- and row filters applied. STABLE: every table is read with one snapshot;
+-- "schema","table","key","new"}, rendered by the decoder's own C++ code
+-- (extension/snapshot.cpp): the same text as a streamed insert of the row,
+-- column lists, row filters and publish_via_partition_root applied; json,
+-- not jsonb, so that the text is the decoder's own (and is not parsed again). STABLE: every table is read with one snapshot;
 -- inside a REPEATABLE READ transaction that imported a slot's exported
 -- snapshot it is the initial copy that precedes that slot's stream.
 -- ---------------------------------------------------------------------------
 
--- typid with all its domains looked through, as the decoder's getBaseType does.
-CREATE FUNCTION _base_type(typid oid) RETURNS oid
-LANGUAGE sql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-	WITH RECURSIVE d(oid, typtype, typbasetype) AS (
-		SELECT t.oid, t.typtype, t.typbasetype FROM pg_type t WHERE t.oid = typid
-		UNION ALL
-		SELECT t.oid, t.typtype, t.typbasetype FROM pg_type t JOIN d ON t.oid = d.typbasetype WHERE d.typtype = 'd')
-	SELECT d.oid FROM d WHERE d.typtype <> 'd'
-$fn$;
-
--- How a column is rendered with numeric-data-types-as-string: as text
--- ('scalar'), as text[] ('array'), or as it is (NULL).
-CREATE FUNCTION _number_kind(typid oid) RETURNS text
-LANGUAGE sql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-	WITH base AS (SELECT outflow._base_type(typid) AS oid),
-	elem AS (SELECT t.typelem, t.typcategory FROM pg_type t, base WHERE t.oid = base.oid)
-	SELECT CASE
-		WHEN (SELECT oid FROM base) IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'float4'::regtype, 'float8'::regtype, 'numeric'::regtype) THEN 'scalar'
-		WHEN (SELECT typcategory FROM elem) = 'A' AND outflow._base_type((SELECT typelem FROM elem))
-			IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'float4'::regtype, 'float8'::regtype, 'numeric'::regtype) THEN 'array'
-	END
-$fn$;
-
--- jsonb_build_object(...) || ... over the given columns (at most 50 pairs per call).
-CREATE FUNCTION _object_sql(rel regclass, cols name[], numbers_as_string boolean) RETURNS text
-LANGUAGE sql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-	SELECT coalesce(string_agg(chunk, ' || ' ORDER BY grp), '''{}''::jsonb')
-	FROM (
-		SELECT grp, 'jsonb_build_object(' || string_agg(pair, ', ' ORDER BY ord) || ')' AS chunk
-		FROM (
-			SELECT (c.ord - 1) / 50 AS grp, c.ord,
-				format('%L, %I', c.name, c.name) || CASE WHEN numbers_as_string THEN
-					CASE outflow._number_kind(a.atttypid) WHEN 'scalar' THEN '::text' WHEN 'array' THEN '::text[]' ELSE '' END
-					ELSE '' END AS pair
-			FROM unnest(cols) WITH ORDINALITY AS c(name, ord)
-			JOIN pg_attribute a ON a.attrelid = rel AND a.attname = c.name
-		) p
-		GROUP BY grp
-	) g
-$fn$;
+-- The rows, rendered by the decoder's own code (extension/snapshot.cpp).
+CREATE FUNCTION _snapshot(publication name, numbers_as_string boolean) RETURNS SETOF json
+AS 'MODULE_PATHNAME', 'outflow_snapshot'
+LANGUAGE C STABLE STRICT;
 
 CREATE FUNCTION snapshot(publication name, options jsonb DEFAULT '{}')
-RETURNS SETOF jsonb
+RETURNS SETOF json
 LANGUAGE plpgsql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-SET TimeZone = 'UTC'
-SET DateStyle = 'ISO, YMD'
-SET IntervalStyle = 'postgres'
-SET extra_float_digits = 1
-SET bytea_output = 'hex'
 AS $fn$
 DECLARE
 	numbers_as_string boolean := false;
 	k text;
 	v jsonb;
-	t record;
-	key_cols name[];
-	q text;
 BEGIN
 	IF publication IS NULL THEN
 		RAISE EXCEPTION 'outflow.snapshot: publication must not be NULL'
@@ -1279,30 +1230,323 @@ BEGIN
 		END IF;
 	END LOOP;
 
-	FOR t IN
-		SELECT c.oid::regclass AS rel, n.nspname AS schemaname, c.relname AS tablename, c.relkind,
-			pg_get_expr(g.qual, g.relid) AS rowfilter,
-			-- generated columns are not published (as in pgoutput on 15), even without a column list
-			ARRAY(SELECT a.attname FROM pg_attribute a
-			      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-			        AND (g.attrs IS NULL OR a.attnum = ANY (g.attrs))
-			      ORDER BY a.attnum) AS attnames
-		FROM outflow._pub_entries(publication) g
-		JOIN pg_class c ON c.oid = g.relid
-		JOIN pg_namespace n ON n.oid = c.relnamespace
-		ORDER BY n.nspname, c.relname
-	LOOP
-		SELECT array_agg(x ORDER BY o) INTO key_cols
-		FROM unnest(outflow._attnames(t.rel, (outflow._identity(t.rel)).key_attnums)) WITH ORDINALITY AS u(x, o)
-		WHERE x = ANY (t.attnames);
-		q := format('SELECT jsonb_build_object(''op'', ''read'', ''schema'', %L, ''table'', %L, ''new'', %s)%s FROM %s%I.%I%s',
-			t.schemaname, t.tablename, outflow._object_sql(t.rel, t.attnames, numbers_as_string),
-			CASE WHEN key_cols IS NOT NULL
-				THEN format(' || jsonb_build_object(''key'', %s)', outflow._object_sql(t.rel, key_cols, numbers_as_string)) ELSE '' END,
-			CASE WHEN t.relkind = 'r' THEN 'ONLY ' ELSE '' END, t.schemaname, t.tablename,
-			CASE WHEN t.rowfilter IS NOT NULL THEN ' WHERE (' || t.rowfilter || ')' ELSE '' END);
-		RETURN QUERY EXECUTE q;
-	END LOOP;
+	RETURN QUERY SELECT r FROM outflow._snapshot(publication, numbers_as_string) r;
 END
 $fn$;
 COMMENT ON FUNCTION snapshot(name, jsonb) IS 'every published row as {"op":"read",...}, rendered like streamed rows; the initial copy when run under a slot''s exported snapshot';
+
+-- ---------------------------------------------------------------------------
+-- backfill(): the initial copy (or a re-copy) of a publication's tables
+-- delivered through the stream of every slot that follows the publication,
+-- in short transactions ("chunks") of chunk_rows rows walked in key order.
+--
+-- Why applying a slot's stream in order gives exactly the source table
+-- (reads and inserts as upserts, updates as "remove key, add new", deletes
+-- as deletes), whatever writers do meanwhile:
+-- - Each chunk is one READ COMMITTED transaction. It first finds its upper
+--   bound hi (the chunk_rows-th key after the last chunk's bound lo, none
+--   for the last chunk), then reads the rows with lo < key <= hi FOR SHARE
+--   and writes each one as a transactional logical message of its own
+--   transaction (outflow._backfill_row), so the rows take the chunk's place
+--   in commit order; outflow.backfills records hi in the same transaction.
+-- - FOR SHARE: a write to a row of the chunk either committed before the
+--   chunk locked the row, and the chunk reads its result (READ COMMITTED
+--   follows the update chain and re-checks lo < key <= hi on the newest
+--   version), or waits until the chunk commits, and then follows the chunk
+--   in the stream. Either way the later record in the stream carries the
+--   newer row.
+-- - A row the chunk does not read (inserted after the chunk's snapshot, or
+--   moved out of (lo, hi] by a key update) reaches the consumer through its
+--   own insert or update in the stream; a row read twice (moved into a later
+--   range) is an upsert of the same row.
+-- So after the chunk with bound hi is applied, the consumer's rows with
+-- key <= hi equal the source's at that commit, and every row it has with a
+-- larger key is the source's current row for that key (it came from a later
+-- change of that row). After the last chunk (no bound) that is every row.
+-- The exception: an update's out-of-line value it leaves untouched is not in
+-- the stream ("unchanged"); with REPLICA IDENTITY DEFAULT or INDEX, a key
+-- update that moves a row not yet copied below the bound while leaving such
+-- a value untouched gives the consumer a row it cannot complete (README,
+-- "Initial copy"; REPLICA IDENTITY FULL logs the value with the old row).
+-- A cancelled, killed or crashed chunk rolls back its messages and its
+-- progress together: the next call resumes after the last committed chunk,
+-- nothing missing, nothing sent twice. Locks live only as long as a chunk:
+-- DDL on the table waits for at most one chunk.
+-- ---------------------------------------------------------------------------
+
+-- One row per table being (or having been) backfilled.
+CREATE TABLE backfills (
+	id bigserial PRIMARY KEY,
+	publication name NOT NULL,
+	relation regclass NOT NULL,
+	key_columns name[] NOT NULL,
+	chunk_rows integer NOT NULL CHECK (chunk_rows > 0),
+	last_key text[],						-- bound of the last committed chunk (NULL: none yet)
+	rows_done bigint NOT NULL DEFAULT 0,
+	chunks_done bigint NOT NULL DEFAULT 0,
+	state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done')),
+	created_at timestamptz NOT NULL DEFAULT now(),
+	started_at timestamptz,
+	updated_at timestamptz,
+	finished_at timestamptz
+);
+COMMENT ON TABLE backfills IS 'progress of outflow.backfill(), one row per table, updated in each chunk''s transaction';
+
+CREATE FUNCTION _backfills_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = CURRENT_USER AND (r.rolsuper OR r.rolreplication)) THEN
+		RAISE EXCEPTION 'permission denied to change outflow.backfills'
+			USING ERRCODE = 'insufficient_privilege',
+			HINT = 'Only superusers and roles with REPLICATION run backfills: they write into the streams of slots.';
+	END IF;
+	RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER backfill_writers_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON backfills
+	FOR EACH STATEMENT EXECUTE FUNCTION _backfills_guard();
+GRANT SELECT, INSERT, UPDATE, DELETE ON backfills TO PUBLIC;
+GRANT USAGE ON SEQUENCE backfills_id_seq TO PUBLIC;
+
+-- The message writers (extension/backfill.cpp): rows and start/end marks.
+CREATE FUNCTION _backfill_row(id bigint, publication name, relation regclass, table_row record) RETURNS boolean
+AS 'MODULE_PATHNAME', 'outflow_backfill_row'
+LANGUAGE C VOLATILE STRICT;
+CREATE FUNCTION _backfill_mark(kind text, id bigint, publication name, relation regclass, rows bigint) RETURNS pg_lsn
+AS 'MODULE_PATHNAME', 'outflow_backfill_mark'
+LANGUAGE C VOLATILE STRICT;
+-- (Executable by everyone: they check themselves that the caller is a
+-- superuser or has REPLICATION, the roles backfill() is for.)
+
+-- The columns a backfill walks rel by: its replica identity index when it
+-- has one (REPLICA IDENTITY USING INDEX), else its primary key; NULL if none.
+CREATE FUNCTION _backfill_key(rel regclass) RETURNS name[]
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+	             JOIN pg_attribute a ON a.attrelid = rel AND a.attnum = k.attnum ORDER BY k.ord)
+	FROM pg_index i
+	JOIN pg_class c ON c.oid = i.indrelid
+	WHERE i.indrelid = rel AND (i.indisreplident OR (i.indisprimary AND c.relreplident <> 'i'))
+	ORDER BY i.indisreplident DESC
+	LIMIT 1
+$fn$;
+
+-- Checks the arguments and returns the ids of the backfills to run: the
+-- unfinished ones of publication (of relation, when given), or else new
+-- ones for each of its tables (only relation, when given).
+CREATE FUNCTION _backfill_prepare(publication name, relation regclass, chunk_rows integer) RETURNS bigint[]
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	ids bigint[];
+	tables regclass[];
+	t regclass;
+	bad text[];
+BEGIN
+	IF publication IS NULL THEN
+		RAISE EXCEPTION 'outflow.backfill: publication must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed', HINT = 'Existing publications: SELECT pubname FROM pg_publication;';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = publication) THEN
+		RAISE EXCEPTION 'publication "%" does not exist', publication
+			USING ERRCODE = 'undefined_object', HINT = 'Existing publications: SELECT pubname FROM pg_publication;';
+	END IF;
+	IF chunk_rows IS NULL OR chunk_rows < 1 THEN
+		RAISE EXCEPTION 'outflow.backfill: chunk_rows must be a positive number of rows, not %', coalesce(chunk_rows::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is 10000: one chunk''s rows are locked FOR SHARE until it commits.';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = CURRENT_USER AND (r.rolsuper OR r.rolreplication)) THEN
+		RAISE EXCEPTION 'permission denied for outflow.backfill'
+			USING ERRCODE = 'insufficient_privilege',
+			DETAIL = 'A backfill writes rows into the stream of every slot that follows the publication.',
+			HINT = 'Run it as a superuser or a role with the REPLICATION attribute.';
+	END IF;
+	IF current_setting('wal_level') <> 'logical' THEN
+		RAISE EXCEPTION 'outflow.backfill: wal_level is %, not logical', current_setting('wal_level')
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			HINT = 'ALTER SYSTEM SET wal_level = logical; then restart the server.';
+	END IF;
+
+	-- (outflow's own tables never stream: a FOR ALL TABLES publication's backfill leaves them out)
+	tables := ARRAY(SELECT c.oid::regclass FROM outflow._pub_entries(publication) g
+	                JOIN pg_class c ON c.oid = g.relid
+	                JOIN pg_namespace n ON n.oid = c.relnamespace
+	                WHERE NOT EXISTS (SELECT FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+	                                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+	                                    AND d.deptype = 'e' AND e.extname = 'outflow')
+	                ORDER BY n.nspname, c.relname);
+	IF relation IS NOT NULL THEN
+		IF NOT relation = ANY (tables) THEN
+			RAISE EXCEPTION 'publication "%" does not publish table %', publication, relation
+				USING ERRCODE = 'invalid_parameter_value',
+				HINT = CASE WHEN cardinality(tables) = 0 THEN 'The publication publishes no table yet.'
+					ELSE format('It publishes: %s (a partitioned table is backfilled as the table the publication lists: see pg_publication_tables).',
+					            outflow._name_list(tables::text[])) END;
+		END IF;
+		tables := ARRAY[relation];
+	END IF;
+
+	ids := ARRAY(SELECT b.id FROM outflow.backfills b
+	             WHERE b.publication = _backfill_prepare.publication AND b.state <> 'done'
+	               AND b.relation = ANY (tables) ORDER BY b.id);
+	IF cardinality(ids) > 0 THEN
+		UPDATE outflow.backfills b SET chunk_rows = _backfill_prepare.chunk_rows WHERE b.id = ANY (ids);
+		RAISE NOTICE 'resuming backfill % of publication "%"', array_to_string(ids, ', '), publication;
+		RETURN ids;
+	END IF;
+
+	bad := ARRAY(SELECT x::text FROM unnest(tables) x WHERE outflow._backfill_key(x) IS NULL);
+	IF cardinality(bad) > 0 THEN
+		RAISE EXCEPTION 'outflow.backfill: table % has no primary key or replica identity index', outflow._name_list(bad)
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			DETAIL = 'A backfill walks a table in key order, in chunks, and resumes after the last key it copied.',
+			HINT = format('Add one: ALTER TABLE %s ADD PRIMARY KEY (...); or ALTER TABLE %s REPLICA IDENTITY USING INDEX <unique index on NOT NULL columns>;', bad[1], bad[1]);
+	END IF;
+	FOREACH t IN ARRAY tables LOOP
+		IF NOT has_table_privilege(t, 'SELECT') OR NOT has_any_column_privilege(t, 'UPDATE') THEN
+			RAISE EXCEPTION 'permission denied for table %', t
+				USING ERRCODE = 'insufficient_privilege',
+				DETAIL = 'outflow.backfill() reads the rows of each chunk FOR SHARE, which needs SELECT and UPDATE privileges.',
+				HINT = format('GRANT SELECT, UPDATE ON %s TO %I;', t, current_user);
+		END IF;
+	END LOOP;
+	WITH made AS (
+		INSERT INTO outflow.backfills (publication, relation, key_columns, chunk_rows)
+		SELECT _backfill_prepare.publication, x, outflow._backfill_key(x), _backfill_prepare.chunk_rows
+		FROM unnest(tables) WITH ORDINALITY AS u(x, o) ORDER BY o
+		RETURNING id)
+	SELECT array_agg(id ORDER BY id) INTO ids FROM made;
+	RETURN coalesce(ids, '{}');
+END
+$fn$;
+
+-- One chunk of backfill id, in the caller's transaction: true when the
+-- table is done. See the comment at the top of this section.
+CREATE FUNCTION _backfill_chunk(backfill_id bigint) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = 'postgres'
+SET TimeZone = 'UTC'
+SET extra_float_digits = 3
+SET bytea_output = 'hex'
+AS $fn$
+DECLARE
+	b outflow.backfills;
+	keys text;		-- "k1", "k2"
+	as_text text;	-- "k1"::text, "k2"::text
+	typed text;		-- ($1[1]::type1, $1[2]::type2)
+	src text;		-- ONLY schema.table (the whole partitioned table: no ONLY)
+	lo text;
+	hi text[];
+	n bigint;
+BEGIN
+	SELECT * INTO b FROM outflow.backfills x WHERE x.id = backfill_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'outflow.backfill: no backfill with id %', backfill_id USING ERRCODE = 'undefined_object';
+	END IF;
+	IF b.state = 'done' THEN
+		RETURN true;
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = b.relation) THEN
+		RAISE EXCEPTION 'outflow.backfill: the table of backfill % (OID %) no longer exists', b.id, b.relation::oid
+			USING ERRCODE = 'undefined_table', HINT = format('DELETE FROM outflow.backfills WHERE id = %s;', b.id);
+	END IF;
+	SELECT string_agg(quote_ident(k), ', ' ORDER BY o),
+	       string_agg(quote_ident(k) || '::text', ', ' ORDER BY o),
+	       string_agg(format('$1[%s]::%s', o, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY o)
+	INTO keys, as_text, typed
+	FROM unnest(b.key_columns) WITH ORDINALITY AS u(k, o)
+	JOIN pg_attribute a ON a.attrelid = b.relation AND a.attname = u.k AND NOT a.attisdropped;
+	IF keys IS NULL OR outflow._backfill_key(b.relation) IS DISTINCT FROM b.key_columns THEN
+		RAISE EXCEPTION 'outflow.backfill: the key of % changed since backfill % started (it walks by %)',
+			b.relation, b.id, array_to_string(b.key_columns, ', ')
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			HINT = format('Start it again: DELETE FROM outflow.backfills WHERE id = %s; then CALL outflow.backfill() (rows already sent are sent again, as upserts).', b.id);
+	END IF;
+	src := CASE WHEN (SELECT relkind FROM pg_class WHERE oid = b.relation) = 'p' THEN '' ELSE 'ONLY ' END || b.relation::text;
+	lo := CASE WHEN b.last_key IS NULL THEN 'true' ELSE format('(%s) > (%s)', keys, typed) END;
+
+	IF b.state = 'pending' THEN
+		PERFORM outflow._backfill_mark('start', b.id, b.publication, b.relation, 0);
+		b.started_at := clock_timestamp();
+	END IF;
+	-- The chunk's upper bound (NULL: this is the last chunk).
+	EXECUTE format('SELECT ARRAY[%s] FROM %s WHERE %s ORDER BY %s OFFSET %s LIMIT 1',
+	               as_text, src, lo, keys, b.chunk_rows - 1)
+		INTO hi USING b.last_key;
+	-- The rows, locked, then written as messages (locking happens before the
+	-- outer query reads them, so the messages carry the locked versions).
+	-- (__outflow_row: the whole row, by an alias no column is named.)
+	EXECUTE format('WITH __outflow_chunk AS MATERIALIZED (SELECT __outflow_row FROM %s __outflow_row WHERE %s AND %s '
+	               'ORDER BY %s FOR SHARE OF __outflow_row) '
+	               'SELECT count(*) FILTER (WHERE outflow._backfill_row($3, $4, $5, c.__outflow_row)) FROM __outflow_chunk c',
+	               src, lo, CASE WHEN hi IS NULL THEN 'true' ELSE format('(%s) <= (%s)', keys, replace(typed, '$1', '$2')) END, keys)
+		INTO n USING b.last_key, hi, b.id, b.publication, b.relation;
+	b.rows_done := b.rows_done + n;
+	IF hi IS NULL THEN
+		PERFORM outflow._backfill_mark('end', b.id, b.publication, b.relation, b.rows_done);
+	END IF;
+	UPDATE outflow.backfills x
+	SET last_key = coalesce(hi, b.last_key), rows_done = b.rows_done, chunks_done = x.chunks_done + 1,
+	    state = CASE WHEN hi IS NULL THEN 'done' ELSE 'running' END,
+	    started_at = b.started_at, updated_at = clock_timestamp(),
+	    finished_at = CASE WHEN hi IS NULL THEN clock_timestamp() END
+	WHERE x.id = b.id;
+	RETURN hi IS NULL;
+END
+$fn$;
+
+-- backfill(): see above. A procedure: each chunk commits on its own, so it
+-- must be CALLed outside a transaction block. Calling it again after a
+-- cancel, a kill or a crash resumes the unfinished tables of the
+-- publication (of relation, when given).
+CREATE PROCEDURE backfill(publication name, relation regclass DEFAULT NULL, chunk_rows integer DEFAULT 10000)
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+DECLARE
+	ids bigint[];
+	id bigint;
+	done boolean;
+BEGIN
+	ids := outflow._backfill_prepare(publication, relation, chunk_rows);
+	COMMIT;
+	FOREACH id IN ARRAY ids LOOP
+		LOOP
+			done := outflow._backfill_chunk(id);
+			COMMIT;
+			EXIT WHEN done;
+		END LOOP;
+	END LOOP;
+END
+$fn$;
+COMMENT ON PROCEDURE backfill(name, regclass, integer) IS 'copies the publication''s rows into the stream of every slot following it, as "read" records, in resumable chunks';
+
+-- backfill_status: progress of every backfill.
+CREATE VIEW backfill_status AS
+SELECT b.id, b.publication, b.relation, b.state, b.rows_done,
+	-- the table's statistics (of its partitions, for a partitioned table), at least what is done
+	greatest(b.rows_done, (SELECT CASE WHEN c.relkind = 'p'
+		THEN (SELECT sum(greatest(l.reltuples, 0)) FROM pg_catalog.pg_partition_tree(b.relation) p
+		      JOIN pg_catalog.pg_class l ON l.oid = p.relid WHERE p.isleaf)
+		ELSE greatest(c.reltuples, 0) END::bigint
+		FROM pg_catalog.pg_class c WHERE c.oid = b.relation)) AS rows_estimated,
+	CASE WHEN b.updated_at > b.started_at
+		THEN round(b.rows_done / extract(epoch FROM b.updated_at - b.started_at))::bigint END AS rows_per_second,
+	b.chunks_done, b.chunk_rows, b.key_columns, b.last_key,
+	b.created_at, b.started_at, b.updated_at, b.finished_at
+FROM outflow.backfills b;
+-- With the caller's privileges where views can (15+), as outflow.slots.
+DO $compat$
+BEGIN
+	IF current_setting('server_version_num')::int >= 150000 THEN
+		ALTER VIEW outflow.backfill_status SET (security_invoker = true);
+	END IF;
+END
+$compat$;
+GRANT SELECT ON backfill_status TO PUBLIC;
