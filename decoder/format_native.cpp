@@ -617,15 +617,30 @@ void
 native_append_read(Session &s, StringInfo out, const RowChange &c)
 {
 	const RelInfo &rel = *c.rel;
+	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
 	Image image = deform(c.relation, rel, c.newtuple, 1);
+	ChangeLimits lim;
 
+	/* A row is one value of the result: the same limits as a streamed record (oversize.h). */
+	lim.room.end = out->len + kRecordLimit - nr->tail_reserve;
+	if (s.opts.max_value_bytes > 0)
+		lim.room.max_value = s.opts.max_value_bytes;
+	lim.change = &c;
+	lim.oversized = nr->oversized;
+	lim.natts = rel.natts;
 	out_lit(out, "{\"op\":\"read\",\"schema\":");
 	appendStringInfoString(out, rel.schema_json);
 	out_lit(out, ",\"table\":");
 	appendStringInfoString(out, rel.table_json);
 	if (rel.nkeys > 0)
-		out_image(s, out, ",\"key\":", rel, image, Columns::Keys, nullptr);
-	out_image(s, out, ",\"new\":", rel, image, Columns::All, nullptr);
+	{
+		lim.key_start = out->len + 7; /* after ,"key": */
+		out_image(s, out, ",\"key\":", rel, image, Columns::Keys, nullptr, lim);
+		lim.key_len = out->len - lim.key_start;
+	}
+	out_image(s, out, ",\"new\":", rel, image, Columns::All, nullptr, lim);
+	if (unlikely(lim.noversized > 0))
+		out_name_list(out, ",\"oversized\":[", rel, lim.oversized);
 	out_char(out, '}');
 }
 
