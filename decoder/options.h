@@ -70,6 +70,10 @@ struct Options
 	UnchangedToast unchanged_toast = UnchangedToast::Omit;
 	std::string unchanged_toast_marker = "__outflow_unchanged_toast__";
 
+	/* Transaction life cycle and metadata (native format). */
+	bool stream_changes = false;	/* stream-changes: in-progress transactions in blocks (14+) */
+	bool include_relations = false; /* include-relations: a relation record before a table's changes */
+
 	/* Filters. */
 	uint8_t actions = kActionAll;
 	bool skip_origin_changes = false; /* origin=none */

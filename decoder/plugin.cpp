@@ -13,6 +13,7 @@
 #include <string>
 
 #include "boundary.h"
+#include "decode.h"
 #include "format.h"
 #include "publication.h"
 #include "relcache.h"
@@ -128,19 +129,8 @@ startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, FormatKind defaul
 
 	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	opt->receive_rewrites = false;
+	lifecycle_startup(*s, ctx);
 	relcache_init(*s);
-}
-
-/* Runs body in the per-change memory context, resetting it afterwards. */
-template <typename Body>
-void
-in_change_context(Session &s, Body &&body)
-{
-	MemoryContext old = MemoryContextSwitchTo(s.change_cxt);
-
-	body();
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(s.change_cxt);
 }
 
 /* Reports progress now and then while a transaction's changes are all filtered. */
@@ -183,18 +173,35 @@ action_bit(ReorderBufferChangeType action)
 	}
 }
 
+} // namespace
+
 void
-begin_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
+decode_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, TxnKind kind)
 {
 	Session &s = session_of(ctx);
 
 	s.txn = txn;
+	s.txn_kind = kind;
+	s.txn_subxid = InvalidTransactionId;
 	s.txn_begun = false;
 	s.txn_seq = 0;
 	s.txn_emitted = 0;
 	if (s.opts.include_empty_transactions)
 		s.ensure_begin();
 }
+
+void
+decode_end(Session &s)
+{
+	native_release_settings(s);
+	s.txn = nullptr;
+	s.txn_begun = false;
+	s.txn_kind = TxnKind::Committed;
+	s.txn_subxid = InvalidTransactionId;
+	relcache_prune(s);
+}
+
+namespace {
 
 void
 commit_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
@@ -205,14 +212,13 @@ commit_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit
 	OUTFLOW_UPDATE_PROGRESS(ctx, !sent);
 	if (sent)
 		s.format->commit(s, txn, commit_lsn);
-	native_release_settings(s);
-	s.txn = nullptr;
-	s.txn_begun = false;
-	relcache_prune(s);
+	decode_end(s);
 }
 
+} // namespace
+
 void
-change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, ReorderBufferChange *change)
+decode_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, ReorderBufferChange *change)
 {
 	Session &s = session_of(ctx);
 	uint64 seq = s.txn_seq++;
@@ -249,7 +255,7 @@ change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, Re
 }
 
 void
-truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Relation relations[],
+decode_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Relation relations[],
 		 ReorderBufferChange *change)
 {
 	Session &s = session_of(ctx);
@@ -278,7 +284,7 @@ truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Rel
 }
 
 void
-message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
+decode_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
 		const char *prefix, Size size, const char *content)
 {
 	Session &s = session_of(ctx);
@@ -294,6 +300,8 @@ message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool
 	else
 		s.format->message(s, nullptr, lsn, false, prefix, size, content, 0);
 }
+
+namespace {
 
 /* True means: skip this change (origin=none, or its origin is in filter-origins). */
 bool
@@ -342,7 +350,7 @@ outflow_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 {
 	Session &s = session_of(ctx);
 
-	pg_boundary([&] { in_change_context(s, [&] { begin_txn(ctx, txn); }); });
+	pg_boundary([&] { in_change_context(s, [&] { decode_begin(ctx, txn, TxnKind::Committed); }); });
 }
 
 static void
@@ -358,7 +366,7 @@ outflow_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation rela
 {
 	Session &s = session_of(ctx);
 
-	pg_boundary([&] { in_change_context(s, [&] { change(ctx, txn, relation, c); }); });
+	pg_boundary([&] { in_change_context(s, [&] { decode_change(ctx, txn, relation, c); }); });
 }
 
 static void
@@ -367,7 +375,7 @@ outflow_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelati
 {
 	Session &s = session_of(ctx);
 
-	pg_boundary([&] { in_change_context(s, [&] { truncate(ctx, txn, nrelations, relations, c); }); });
+	pg_boundary([&] { in_change_context(s, [&] { decode_truncate(ctx, txn, nrelations, relations, c); }); });
 }
 
 static void
@@ -377,7 +385,7 @@ outflow_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr l
 	Session &s = session_of(ctx);
 
 	pg_boundary([&] {
-		in_change_context(s, [&] { message(ctx, txn, lsn, transactional, prefix, size, content); });
+		in_change_context(s, [&] { decode_message(ctx, txn, lsn, transactional, prefix, size, content); });
 		if (!transactional)
 			native_release_settings(s);
 	});
@@ -401,6 +409,7 @@ register_callbacks(OutputPluginCallbacks *cb, LogicalDecodeStartupCB startup_cb)
 	cb->message_cb = outflow_message;
 	cb->filter_by_origin_cb = outflow_filter_origin;
 	cb->shutdown_cb = outflow_shutdown;
+	register_lifecycle_callbacks(cb);
 }
 
 /* The plugin "outflow": native format by default. */

@@ -753,6 +753,12 @@ BEGIN
 			USING ERRCODE = 'duplicate_object',
 			HINT = format('Choose another name, or drop it first: SELECT outflow.drop_slot(%L);', create_slot.slot_name);
 	END IF;
+	IF two_phase AND current_setting('server_version_num')::int < 150000 THEN
+		RAISE EXCEPTION 'outflow.create_slot: two_phase needs PostgreSQL 15 or later, this server is %',
+			current_setting('server_version')
+			USING ERRCODE = 'feature_not_supported',
+			HINT = 'Create the slot without two_phase: prepared transactions are then sent when COMMIT PREPARED is decoded.';
+	END IF;
 	-- the slot first: a transaction that has written cannot create a logical slot
 	SELECT s.lsn INTO start
 	FROM pg_create_logical_replication_slot(create_slot.slot_name, 'outflow', temporary, two_phase) s;
