@@ -131,8 +131,11 @@ typedef int OutflowCacheId;
  */
 #define OUTFLOW_HAS_STREAMING (PG_VERSION_NUM >= 140000)
 #if OUTFLOW_HAS_STREAMING
+#define OUTFLOW_TXN_GID(txn) ((txn)->gid)
 #define OUTFLOW_CHANGE_XID(change) ((change)->txn != NULL ? (change)->txn->xid : InvalidTransactionId)
 #define OUTFLOW_TOPTXN(txn) ((txn)->toptxn != NULL ? (txn)->toptxn : (txn))
+#else
+#define OUTFLOW_TXN_GID(txn) ((const char *) NULL)
 #endif
 
 /* 15 moved the prepare time into the union xact_time, 19 made that union anonymous. */

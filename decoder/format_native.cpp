@@ -55,7 +55,7 @@ out_txn_head(StringInfo out, ReorderBufferTXN *txn, TxnKind kind)
 		out_lit(out, ",\"prepare_lsn\":");
 		out_lsn_quoted(out, txn->final_lsn);
 		out_lit(out, ",\"gid\":");
-		out_json_string(out, txn->gid != nullptr ? txn->gid : "");
+		out_json_string(out, OUTFLOW_TXN_GID(txn) != nullptr ? OUTFLOW_TXN_GID(txn) : "");
 	}
 	out_lit(out, ",\"xid\":");
 	out_bytes(out, buf, static_cast<int>(format_int64(txn->xid, buf)));

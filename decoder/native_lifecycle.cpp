@@ -72,7 +72,7 @@ void
 out_gid_head(StringInfo out, const char *op, ReorderBufferTXN *txn)
 {
 	appendStringInfo(out, "{\"op\":\"%s\",\"gid\":", op);
-	out_json_string(out, txn->gid != nullptr ? txn->gid : "");
+	out_json_string(out, OUTFLOW_TXN_GID(txn) != nullptr ? OUTFLOW_TXN_GID(txn) : "");
 	out_uint_field(out, "xid", txn->xid);
 }
 
