@@ -186,7 +186,8 @@ decode_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, TxnKind kind)
 	s.txn_begun = false;
 	s.txn_seq = 0;
 	s.txn_emitted = 0;
-	if (s.opts.include_empty_transactions)
+	/* A stream block starts only before something to show (stream.cpp). */
+	if (s.opts.include_empty_transactions && kind != TxnKind::Streamed)
 		s.ensure_begin();
 }
 

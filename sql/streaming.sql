@@ -103,12 +103,13 @@ SELECT read_stream('stream_slot', 'stream-changes', '1') > 0;
 SELECT j->>'op' AS op, count(*) > 0 AS present FROM got GROUP BY 1 ORDER BY 1;
 SELECT stable(line) FROM got WHERE j->>'op' IN ('stream_abort', 'stream_commit') OR j->>'table' = 'small' ORDER BY n;
 
--- 5. filters apply inside blocks; a streamed transaction with nothing left sends nothing
+-- 5. filters apply inside blocks; a streamed transaction with nothing left
+-- sends nothing (also with include-empty-transactions)
 BEGIN;
 INSERT INTO big SELECT g, repeat('f', 50) FROM generate_series(20001, 22000) g;
 COMMIT;
 TRUNCATE got;
-SELECT read_stream('stream_slot', 'stream-changes', '1', 'add-tables', 'public.small');
+SELECT read_stream('stream_slot', 'stream-changes', '1', 'add-tables', 'public.small', 'include-empty-transactions', '1');
 -- a message and a truncate inside a streamed transaction
 BEGIN;
 INSERT INTO big SELECT g, repeat('m', 100) FROM generate_series(30001, 32000) g;
