@@ -41,13 +41,25 @@ wal2json_of() {
 # the ready marker, so that changing it rebuilds the chroots.
 common_packages="build-essential nlohmann-json3-dev libgtest-dev libipc-run-perl python3 rsync util-linux procps"
 
-# mount_chroot DIR / umount_chroot DIR: what a server needs inside.
+# mount_chroot DIR / umount_chroot DIR: what a server needs inside. The
+# chroot gets a /dev of its own (a tmpfs with the few device nodes a build and
+# a server use, its own devpts and shm), never the host's /dev: nothing done
+# in or to the chroot can touch the host's devices. Mounts are private.
 mount_chroot() {
 	local d=$1
 	mountpoint -q "$d/proc" || mount -t proc proc "$d/proc"
-	mountpoint -q "$d/dev" || mount --bind /dev "$d/dev"
-	mountpoint -q "$d/dev/pts" || mount -t devpts devpts "$d/dev/pts" -o newinstance,ptmxmode=0666 2>/dev/null || true
-	mountpoint -q "$d/dev/shm" || mount -t tmpfs -o mode=1777,size=2g tmpfs "$d/dev/shm"
+	if ! mountpoint -q "$d/dev"; then
+		mount -t tmpfs -o mode=755,size=16m outflow-dev "$d/dev"
+		mknod -m 666 "$d/dev/null" c 1 3; mknod -m 666 "$d/dev/zero" c 1 5
+		mknod -m 666 "$d/dev/full" c 1 7; mknod -m 666 "$d/dev/random" c 1 8
+		mknod -m 666 "$d/dev/urandom" c 1 9; mknod -m 666 "$d/dev/tty" c 5 0
+		ln -s /proc/self/fd "$d/dev/fd"; ln -s /proc/self/fd/0 "$d/dev/stdin"
+		ln -s /proc/self/fd/1 "$d/dev/stdout"; ln -s /proc/self/fd/2 "$d/dev/stderr"
+		mkdir -p "$d/dev/pts" "$d/dev/shm"
+		mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$d/dev/pts" && ln -s pts/ptmx "$d/dev/ptmx"
+		mount -t tmpfs -o mode=1777,size=2g shm "$d/dev/shm"
+	fi
+	mount --make-rprivate "$d/dev" 2>/dev/null || true
 	cp /etc/resolv.conf "$d/etc/resolv.conf" 2>/dev/null || true
 }
 umount_chroot() {
@@ -58,9 +70,19 @@ umount_chroot() {
 	done
 	sleep 0.2
 	for m in dev/shm dev/pts dev proc; do
-		mountpoint -q "$d/$m" && { umount "$d/$m" 2>/dev/null || umount -l "$d/$m"; }
+		while mountpoint -q "$d/$m"; do umount "$d/$m" 2>/dev/null || umount -l "$d/$m" || break; done
 	done
 	return 0
+}
+# remove_chroot DIR: deletes a chroot, but never through a mount point.
+remove_chroot() {
+	local d=$1
+	umount_chroot "$d"
+	if grep -q " $d/" /proc/self/mounts; then
+		echo "versions.sh: $d still has mounts; not removing it" >&2
+		return 1
+	fi
+	rm -rf --one-file-system "$d"
 }
 MOUNTED=()
 cleanup() { for d in "${MOUNTED[@]}"; do umount_chroot "$d"; done; }
@@ -81,7 +103,7 @@ prepare() {
 	d=$base/pg$major$tag
 	pkgs="postgresql-$major postgresql-server-dev-$major $(wal2json_of "$major") $common_packages"
 	marker="$suite: $pkgs"
-	case $suite in sid|experimental) ;; *) marker="$suite+updates: $pkgs" ;; esac
+	case $suite in bookworm|trixie) marker="$suite+updates: $pkgs" ;; esac
 	if [ -f "$d/.outflow-ready" ] && [ "$(cat "$d/.outflow-ready")" = "$marker" ]; then
 		echo "$d"; return 0
 	fi
@@ -89,12 +111,11 @@ prepare() {
 	local shared=$base/pg$major
 	if [ -n "$tag" ] && [ -f "$shared/.outflow-ready" ] && [ "$(cat "$shared/.outflow-ready")" = "$marker" ]; then
 		echo "== copying $shared to $d" >&2
-		umount_chroot "$d"; rm -rf "$d"
+		remove_chroot "$d" || return 1
 		cp -a --one-file-system "$shared" "$d" && mkdir -p "$d/proc" "$d/dev" && { echo "$d"; return 0; }
 	fi
 	echo "== preparing $d (PostgreSQL $major from $suite)" >&2
-	umount_chroot "$d"
-	rm -rf "$d"
+	remove_chroot "$d" || return 1
 	mkdir -p "$base"
 	boot=$suite; [ "$suite" = experimental ] && boot=sid
 	command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null || return 1
@@ -102,8 +123,8 @@ prepare() {
 		{ tail -20 "$base/pg$major$tag.debootstrap.log" >&2; return 1; }
 	case $suite in
 	experimental) echo "deb $mirror experimental main" >"$d/etc/apt/sources.list.d/experimental.list" ;;
-	sid) ;;
-	*) # a stable suite: its point-release and security updates too (the newest minor)
+	bookworm|trixie) # a supported stable suite: its point-release and security updates too (the newest minor;
+		# bullseye's security archive here lists packages it cannot serve, and 13 has no newer minor)
 		printf 'deb %s %s-updates main\ndeb %s-security %s-security main\n' "$mirror" "$suite" "$mirror" "$suite" \
 			>"$d/etc/apt/sources.list.d/updates.list" ;;
 	esac
@@ -111,16 +132,26 @@ prepare() {
 	printf '#!/bin/sh\nexit 101\n' >"$d/usr/sbin/policy-rc.d"; chmod 755 "$d/usr/sbin/policy-rc.d"
 	mkdir -p "$d/etc/postgresql-common"
 	echo "create_main_cluster = false" >"$d/etc/postgresql-common/createcluster.conf"
-	MOUNTED+=("$d"); mount_chroot "$d"
 	# experimental: only the server's packages from there, the rest from sid
 	[ "$suite" = experimental ] && pkgs="${pkgs//-$major /-$major/experimental } libpq5/experimental libpq-dev/experimental"
-	# sid and experimental Release files may carry a Valid-Until in the past here
-	in_chroot "$d" apt-get -o Acquire::Check-Valid-Until=false update -qq >&2 || return 1
-	in_chroot "$d" apt-get install -y -qq --no-install-recommends $pkgs >"$base/pg$major$tag.apt.log" 2>&1 ||
-		{ tail -20 "$base/pg$major$tag.apt.log" >&2; return 1; }
-	in_chroot "$d" apt-get clean
+	# (prepare runs in a subshell: it unmounts what it mounted itself, whatever happens)
+	mount_chroot "$d"
+	install_packages "$d" "$pkgs" "$base/pg$major$tag.apt.log"
+	local rc=$?
+	umount_chroot "$d"
+	[ $rc = 0 ] || return 1
 	echo "$marker" >"$d/.outflow-ready"
 	echo "$d"
+}
+
+# install_packages DIR PACKAGES LOG: apt in the (mounted) chroot.
+install_packages() {
+	local d=$1 pkgs=$2 log=$3
+	# sid and experimental Release files may carry a Valid-Until in the past here
+	in_chroot "$d" apt-get -o Acquire::Check-Valid-Until=false update -qq >&2 || return 1
+	in_chroot "$d" apt-get install -y -qq --no-install-recommends $pkgs >"$log" 2>&1 ||
+		{ tail -20 "$log" >&2; return 1; }
+	in_chroot "$d" apt-get clean
 }
 
 # enter MAJOR: prepares and mounts the chroot of a major and copies this tree
@@ -143,38 +174,43 @@ run_major() {
 	in_chroot "$CHROOT" bash /build/outflow/tests/run_all.sh --this-major
 }
 
-mode=run
-case ${1:-} in
---prepare) mode=prepare; shift ;;
---shell) mode=shell; shift ;;
---exec) mode=exec; shift ;;
-esac
-majors=("$@")
-[ ${#majors[@]} -gt 0 ] || majors=(13 17 18 19)
+# The whole run is one function, read in full before it starts: editing this
+# file while it runs cannot change what a running instance does.
+main() {
+	mode=run
+	case ${1:-} in
+	--prepare) mode=prepare; shift ;;
+	--shell) mode=shell; shift ;;
+	--exec) mode=exec; shift ;;
+	esac
+	majors=("$@")
+	[ ${#majors[@]} -gt 0 ] || majors=(13 17 18 19)
 
-if [ "$mode" = shell ] || [ "$mode" = exec ]; then
-	[ ${#majors[@]} -gt 0 ] || { echo "usage: versions.sh --$mode MAJOR [CMD...]" >&2; exit 2; }
-	enter "${majors[0]}" || exit 1
-	if [ "$mode" = shell ]; then
-		in_chroot "$CHROOT" TERM="${TERM:-dumb}" bash -c 'cd /build/outflow && exec bash -i'
-	else
-		in_chroot "$CHROOT" bash -c 'cd /build/outflow && "$@"' exec "${majors[@]:1}"
+	if [ "$mode" = shell ] || [ "$mode" = exec ]; then
+		[ ${#majors[@]} -gt 0 ] || { echo "usage: versions.sh --$mode MAJOR [CMD...]" >&2; exit 2; }
+		enter "${majors[0]}" || exit 1
+		if [ "$mode" = shell ]; then
+			in_chroot "$CHROOT" TERM="${TERM:-dumb}" bash -c 'cd /build/outflow && exec bash -i'
+		else
+			in_chroot "$CHROOT" bash -c 'cd /build/outflow && "$@"' exec "${majors[@]:1}"
+		fi
+		exit
 	fi
-	exit
-fi
 
-passed=0; failed=0; failures=()
-for major in "${majors[@]}"; do
-	start=$SECONDS
-	if [ "$mode" = prepare ]; then
-		prepare "$major" >/dev/null && ok=1 || ok=0
-	else
-		run_major "$major" && ok=1 || ok=0
-	fi
-	echo "== PostgreSQL $major: $([ $ok = 1 ] && echo passed || echo FAILED) in $((SECONDS - start)) s"
-	if [ $ok = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$major"); fi
-done
-echo
-[ ${#failures[@]} -gt 0 ] && echo "failed majors: ${failures[*]}"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+	passed=0; failed=0; failures=()
+	for major in "${majors[@]}"; do
+		start=$SECONDS
+		if [ "$mode" = prepare ]; then
+			prepare "$major" >/dev/null && ok=1 || ok=0
+		else
+			run_major "$major" && ok=1 || ok=0
+		fi
+		echo "== PostgreSQL $major: $([ $ok = 1 ] && echo passed || echo FAILED) in $((SECONDS - start)) s"
+		if [ $ok = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$major"); fi
+	done
+	echo
+	[ ${#failures[@]} -gt 0 ] && echo "failed majors: ${failures[*]}"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+main "$@"
