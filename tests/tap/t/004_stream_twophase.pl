@@ -181,11 +181,15 @@ $pub->safe_psql('postgres', q{
 COMMIT PREPARED 'p_small_commit'; ROLLBACK PREPARED 'p_small_rollback';
 COMMIT PREPARED 'p_big_commit'; ROLLBACK PREPARED 'p_big_rollback';});
 
-# --- 4. DDL between the changes of small transactions
+# --- 4. DDL between the changes of small transactions (the subscriber's
+# table follows once it has applied the rows with the column it drops)
 $pub->safe_psql('postgres', q{
 INSERT INTO t_ddl SELECT g, g, 'gone ' || g FROM generate_series(1, 20) g;
 ALTER TABLE t_ddl ADD COLUMN b text;
-UPDATE t_ddl SET b = 'b ' || id WHERE id % 2 = 0;
+UPDATE t_ddl SET b = 'b ' || id WHERE id % 2 = 0;});
+$pub->wait_for_catchup('sub');
+$sub->safe_psql('postgres', 'ALTER TABLE t_ddl DROP COLUMN gone; ALTER TABLE t_ddl ALTER COLUMN a TYPE bigint;');
+$pub->safe_psql('postgres', q{
 ALTER TABLE t_ddl DROP COLUMN gone;
 INSERT INTO t_ddl VALUES (21, 21, 'twenty-one');
 BEGIN;
@@ -193,7 +197,6 @@ DELETE FROM t_ddl WHERE id = 3;
 ALTER TABLE t_ddl ALTER COLUMN a TYPE bigint;
 UPDATE t_ddl SET a = a * 1000000000 WHERE id = 4;
 COMMIT;});
-$sub->safe_psql('postgres', 'ALTER TABLE t_ddl DROP COLUMN gone; ALTER TABLE t_ddl ALTER COLUMN a TYPE bigint;');
 $pub->safe_psql('postgres', q{UPDATE t_ddl SET b = 'last' WHERE id = 5;});
 
 # --- the stream, applied by its rules ------------------------------------
