@@ -145,6 +145,14 @@ stream_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr com
 	decode_end(s);
 }
 
+/*
+ * A streamed transaction or one of its subtransactions rolled back. Only
+ * what was sent is withdrawn: PostgreSQL can also report the abort of a
+ * transaction nothing of which was sent (18 marks some rolled-back
+ * subtransactions as streamed by mistake, also with streaming off), and then
+ * nothing is written. It comes between transactions, but the transaction
+ * state is left alone in case it ever does not.
+ */
 void
 stream_abort(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr abort_lsn)
 {
@@ -158,17 +166,20 @@ stream_abort(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr abor
 		if (st != nullptr && st->sent_any)
 			native_stream_abort(s, top->xid, InvalidTransactionId, abort_lsn);
 		forget_stream(s, top->xid);
-		return decode_end(s);
 	}
-	StreamXact *sub = find_stream_xact(s, txn->xid);
+	else
+	{
+		StreamXact *sub = find_stream_xact(s, txn->xid);
 
-	if (st != nullptr && sub != nullptr)
-		st->emitted -= sub->emitted;
-	if (sub != nullptr)
-		hash_search(s.streams, &txn->xid, HASH_REMOVE, nullptr);
-	if (st != nullptr && st->sent_any)
-		native_stream_abort(s, top->xid, txn->xid, abort_lsn);
-	decode_end(s);
+		if (st != nullptr && sub != nullptr)
+			st->emitted -= sub->emitted;
+		if (sub != nullptr)
+			hash_search(s.streams, &txn->xid, HASH_REMOVE, nullptr);
+		if (st != nullptr && st->sent_any)
+			native_stream_abort(s, top->xid, txn->xid, abort_lsn);
+	}
+	if (s.txn == nullptr)
+		relcache_prune(s);
 }
 
 void
