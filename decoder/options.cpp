@@ -20,10 +20,28 @@ namespace {
 
 const char *const kBoolHint = "Use true or false (also on/off, yes/no, 1/0).";
 
-/* An error about a bad option value. */
-Error
-bad_value(std::string_view name, const std::string &value, const std::string &allowed)
+/* Options wal2json itself has: under the wal2json format their errors use its wording. */
+bool
+is_wal2json_option(std::string_view name)
 {
+	static const std::set<std::string_view> names = {
+		"include-transaction", "include-xids", "include-timestamp", "include-origin", "include-lsn",
+		"include-schemas", "include-types", "include-typmod", "include-type-oids", "include-domain-data-type",
+		"include-column-positions", "include-not-null", "include-default", "include-pk", "partition-root",
+		"numeric-data-types-as-string", "pretty-print", "write-in-chunks", "actions", "filter-origins",
+		"filter-tables", "add-tables", "filter-msg-prefixes", "add-msg-prefixes", "format-version"};
+
+	return names.count(name) > 0;
+}
+
+/* An error about a bad option value (wal2json's wording for its options under its format). */
+Error
+bad_value(const Options &o, std::string_view name, const std::string &value, const std::string &allowed)
+{
+	if (o.wal2json_wording && is_wal2json_option(name))
+		return Error(kInvalidParameterValue,
+					 "could not parse value \"" + value + "\" for parameter \"" + std::string(name) + "\"", {},
+					 allowed);
 	return Error(kInvalidParameterValue,
 				 "invalid value \"" + value + "\" for option \"" + std::string(name) + "\"", {}, allowed);
 }
@@ -39,12 +57,12 @@ required(std::string_view name, const std::optional<std::string> &value, const c
 
 /* A boolean option: no value means true. */
 bool
-bool_value(std::string_view name, const std::optional<std::string> &value)
+bool_value(const Options &o, std::string_view name, const std::optional<std::string> &value)
 {
 	bool result = true;
 
 	if (value && !parse_bool_text(*value, result))
-		throw bad_value(name, *value, kBoolHint);
+		throw bad_value(o, name, *value, kBoolHint);
 	return result;
 }
 
@@ -54,7 +72,9 @@ using Setter = std::function<void(Options &, std::string_view, const std::option
 Setter
 flag(bool Options::*field)
 {
-	return [field](Options &o, std::string_view n, const std::optional<std::string> &v) { o.*field = bool_value(n, v); };
+	return [field](Options &o, std::string_view n, const std::optional<std::string> &v) {
+		o.*field = bool_value(o, n, v);
+	};
 }
 
 /* Parses "insert, update, delete, truncate" into action bits. */
@@ -79,7 +99,7 @@ set_actions(Options &o, std::string_view name, const std::optional<std::string> 
 		else if (a == "truncate")
 			bits |= kActionTruncate;
 		else
-			throw bad_value(name, item, allowed);
+			throw bad_value(o, name, item, allowed);
 	}
 	o.actions = bits;
 }
@@ -99,7 +119,7 @@ set_filter_origins(Options &o, std::string_view name, const std::optional<std::s
 
 		if (item.empty() || *end != '\0' || !std::isdigit(static_cast<unsigned char>(item[0])) || id == 0 ||
 			id > 65535)
-			throw bad_value(name, item, allowed);
+			throw bad_value(o, name, item, allowed);
 		o.filter_origins.push_back(static_cast<uint32_t>(id));
 	}
 }
@@ -112,7 +132,7 @@ string_list(std::vector<std::string> Options::*field, const char *allowed)
 		o.*field = split_list(required(n, v, allowed));
 		for (const std::string &item : o.*field)
 			if (item.empty())
-				throw bad_value(n, *v, allowed);
+				throw bad_value(o, n, *v, allowed);
 	};
 }
 
@@ -121,7 +141,22 @@ Setter
 table_list(std::vector<TablePattern> Options::*field)
 {
 	return [field](Options &o, std::string_view n, const std::optional<std::string> &v) {
-		o.*field = parse_table_patterns(n, required(n, v, "Give a comma-separated list of schema.table patterns."));
+		const std::string &text = required(n, v, "Give a comma-separated list of schema.table patterns.");
+
+		try
+		{
+			o.*field = parse_table_patterns(n, text);
+		}
+		catch (const Error &e)
+		{
+			if (!o.wal2json_wording)
+				throw;
+			/* wal2json's message; what is wrong with the pattern goes to the detail, as a sentence */
+			std::string detail = e.what();
+
+			detail[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(detail[0])));
+			throw Error(e.code, bad_value(o, n, text, "").what(), detail + ".", e.hint);
+		}
 	};
 }
 
@@ -136,8 +171,24 @@ set_format(Options &o, std::string_view name, const std::optional<std::string> &
 	else if (text == "wal2json")
 		o.format = FormatKind::Wal2json;
 	else
-		throw bad_value(name, text, allowed);
+		throw bad_value(o, name, text, allowed);
 	o.format_given = true;
+}
+
+/* A format-version other than 1 or 2, worded as wal2json words it. */
+Error
+format_version_error(const Options &o, std::string_view name, const std::string &text, const char *allowed)
+{
+	size_t start = text.size() > 1 && text[0] == '-' ? 1 : 0;
+	bool integer = !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789", start) == std::string::npos;
+	int version = integer ? std::atoi(text.c_str()) : 0;
+
+	if (!integer)
+		return bad_value(o, name, text, allowed);
+	return Error(kInvalidParameterValue,
+				 "client sent format_version=" + std::to_string(version) + " but we only support format " +
+					 (version < 1 ? "1 or higher" : "2 or lower"),
+				 {}, allowed);
 }
 
 void
@@ -150,15 +201,17 @@ set_format_version(Options &o, std::string_view name, const std::optional<std::s
 		o.format_version = 1;
 	else if (text == "2")
 		o.format_version = 2;
+	else if (o.wal2json_wording)
+		throw format_version_error(o, name, text, allowed);
 	else
-		throw bad_value(name, text, allowed);
+		throw bad_value(o, name, text, allowed);
 	o.format_version_given = true;
 }
 
 void
 set_include_transaction(Options &o, std::string_view name, const std::optional<std::string> &value)
 {
-	o.include_transaction = bool_value(name, value);
+	o.include_transaction = bool_value(o, name, value);
 	o.include_transaction_given = true;
 }
 
@@ -173,7 +226,7 @@ set_unchanged_toast(Options &o, std::string_view name, const std::optional<std::
 	else if (text == "marker")
 		o.unchanged_toast = UnchangedToast::Marker;
 	else
-		throw bad_value(name, text, allowed);
+		throw bad_value(o, name, text, allowed);
 }
 
 void
@@ -194,7 +247,7 @@ set_origin(Options &o, std::string_view name, const std::optional<std::string> &
 	else if (text == "none")
 		o.skip_origin_changes = true;
 	else
-		throw bad_value(name, text, allowed);
+		throw bad_value(o, name, text, allowed);
 }
 
 /* publication_names, read as pgoutput reads it (see split_identifiers). */
@@ -206,13 +259,23 @@ set_publication_names(Options &o, std::string_view name, const std::optional<std
 	const std::string &text = required(name, value, allowed);
 
 	if (!split_identifiers(text, o.publication_names))
-		throw bad_value(name, text, allowed);
+		throw bad_value(o, name, text, allowed);
 }
 
 void
-reject_unchanged_toast(Options &, std::string_view name, const std::optional<std::string> &)
+set_include_empty_transactions(Options &o, std::string_view name, const std::optional<std::string> &value)
 {
-	throw Error(kFeatureNotSupported, "option \"" + std::string(name) + "\" is not supported", {},
+	o.include_empty_transactions = bool_value(o, name, value);
+	o.include_empty_transactions_given = true;
+}
+
+void
+reject_unchanged_toast(Options &o, std::string_view name, const std::optional<std::string> &)
+{
+	throw Error(kFeatureNotSupported,
+				o.wal2json_wording ? "parameter \"" + std::string(name) + "\" was deprecated"
+								   : "option \"" + std::string(name) + "\" is not supported",
+				{},
 				"Unchanged TOAST values are never sent as fake values; in the native format their column "
 				"names are listed in \"unchanged\".");
 }
@@ -225,7 +288,7 @@ option_table()
 		{"format", set_format},
 		{"format-version", set_format_version},
 		{"include-transaction", set_include_transaction},
-		{"include-empty-transactions", flag(&Options::include_empty_transactions)},
+		{"include-empty-transactions", set_include_empty_transactions},
 		{"include-xids", flag(&Options::include_xids)},
 		{"include-timestamp", flag(&Options::include_timestamp)},
 		{"include-origin", flag(&Options::include_origin)},
@@ -239,6 +302,7 @@ option_table()
 		{"include-not-null", flag(&Options::include_not_null)},
 		{"include-default", flag(&Options::include_default)},
 		{"include-pk", flag(&Options::include_pk)},
+		{"partition-root", flag(&Options::partition_root)},
 		{"numeric-data-types-as-string", flag(&Options::numeric_data_types_as_string)},
 		{"pretty-print", flag(&Options::pretty_print)},
 		{"write-in-chunks", flag(&Options::write_in_chunks)},
@@ -392,7 +456,7 @@ is_wal2json_only(std::string_view name)
 	static const std::set<std::string_view> names = {
 		"include-xids", "include-timestamp", "include-origin", "include-lsn", "include-schemas",
 		"include-types", "include-typmod", "include-type-oids", "include-domain-data-type",
-		"include-column-positions", "include-not-null", "include-default", "include-pk"};
+		"include-column-positions", "include-not-null", "include-default", "include-pk", "partition-root"};
 
 	return names.count(name) > 0;
 }
@@ -424,8 +488,11 @@ parse_option(Options &opts, std::string_view name, const std::optional<std::stri
 	auto it = table.find(name);
 
 	if (it == table.end())
-		throw Error(kInvalidParameterValue, "option \"" + std::string(name) + "\" is not recognized by outflow", {},
-					"Valid options: " + option_names() + ".");
+		throw Error(kInvalidParameterValue,
+					opts.wal2json_wording
+						? "option \"" + std::string(name) + "\" = \"" + (value ? *value : "(null)") + "\" is unknown"
+						: "option \"" + std::string(name) + "\" is not recognized by outflow",
+					{}, "Valid options: " + option_names() + ".");
 	if (value && value->size() > 1024 * 1024)
 		throw Error(kProgramLimitExceeded, "value of option \"" + std::string(name) + "\" is too long", {},
 					"Option values are limited to 1 MB.");
@@ -446,6 +513,8 @@ finalize_options(Options &opts)
 					"Remove \"format-version\" or set \"format\" to \"wal2json\".");
 	if (!opts.include_transaction_given)
 		opts.include_transaction = (opts.format == FormatKind::Wal2json);
+	if (!opts.include_empty_transactions_given)
+		opts.include_empty_transactions = (opts.format == FormatKind::Wal2json); /* wal2json sends them all */
 	if (opts.format == FormatKind::Native && (opts.pretty_print || opts.write_in_chunks))
 		throw Error(kInvalidParameterValue,
 					std::string("option \"") + (opts.pretty_print ? "pretty-print" : "write-in-chunks") +
@@ -461,6 +530,37 @@ finalize_options(Options &opts)
 					"option \"" + opts.native_only_given + "\" applies only to format \"native\"", {},
 					native_only_hint(opts.native_only_given));
 	/* wal2json ignores pretty-print and write-in-chunks in format 2; so do we. */
+}
+
+/* The format the options select, looked at before parsing them (for the wording of errors):
+ * the last valid "format", else wal2json if "format-version" is given, else the default. */
+static FormatKind
+format_selected(FormatKind default_format, const OptionList &options)
+{
+	std::optional<FormatKind> format;
+	bool version_given = false;
+
+	for (const auto &[name, value] : options)
+	{
+		if (name == "format" && value && *value == "native")
+			format = FormatKind::Native;
+		else if (name == "format" && value && *value == "wal2json")
+			format = FormatKind::Wal2json;
+		else if (name == "format-version")
+			version_given = true;
+	}
+	if (format)
+		return *format;
+	return version_given ? FormatKind::Wal2json : default_format;
+}
+
+void
+parse_options(Options &opts, const OptionList &options)
+{
+	opts.wal2json_wording = format_selected(opts.format, options) == FormatKind::Wal2json;
+	for (const auto &[name, value] : options)
+		parse_option(opts, name, value);
+	finalize_options(opts);
 }
 
 } // namespace outflow

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "patterns.h"
@@ -45,8 +46,8 @@ struct Options
 	int format_version = 1; /* wal2json: 1 or 2 */
 
 	/* Envelope. */
-	bool include_transaction = false; /* resolved by finalize() */
-	bool include_empty_transactions = false;
+	bool include_transaction = false;		 /* resolved by finalize() */
+	bool include_empty_transactions = false; /* resolved by finalize(): wal2json always sends them */
 	bool include_xids = false;
 	bool include_timestamp = false;
 	bool include_origin = false;
@@ -62,6 +63,7 @@ struct Options
 	bool include_not_null = false;
 	bool include_default = false;
 	bool include_pk = false;
+	bool partition_root = false; /* a partition's changes under its root table's name */
 	bool pretty_print = false;
 	bool write_in_chunks = false;
 
@@ -90,9 +92,21 @@ struct Options
 	bool format_given = false;
 	bool format_version_given = false;
 	bool include_transaction_given = false;
+	bool include_empty_transactions_given = false;
+
+	/* Word errors about wal2json's own options as wal2json does (set by parse_options
+	 * when the format is wal2json), so that consumers matching on its messages keep working. */
+	bool wal2json_wording = false;
 	std::string wal2json_only_given; /* the first wal2json-only option given, if any */
 	std::string native_only_given;	 /* the first native-only option given, if any */
 };
+
+/* The options as given: name and value (none when given without one), in order. */
+using OptionList = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
+/* Parses every option over opts' defaults (opts.format: the plugin's default format),
+ * words errors as wal2json does when the format is wal2json, and finalizes. */
+void parse_options(Options &opts, const OptionList &options);
 
 /* Applies one option; value is empty when the option was given without one. */
 void parse_option(Options &opts, std::string_view name, const std::optional<std::string> &value);

@@ -85,6 +85,7 @@ session_reset_cb(void *arg)
 void
 parse_options(Options &opts, List *options)
 {
+	OptionList items;
 	ListCell *lc;
 
 	foreach (lc, options)
@@ -97,9 +98,9 @@ parse_options(Options &opts, List *options)
 		else if (elem->arg != nullptr)
 			throw Error(kInvalidParameterValue,
 						"option \"" + std::string(elem->defname) + "\" has a value that is not a string");
-		parse_option(opts, elem->defname, value);
+		items.emplace_back(elem->defname, std::move(value));
 	}
-	finalize_options(opts);
+	outflow::parse_options(opts, items);
 }
 
 /* Creates the session: options, memory contexts, caches, format. */

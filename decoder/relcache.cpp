@@ -18,6 +18,7 @@
 
 extern "C" {
 #include "catalog/dependency.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "commands/extension.h"
 #include "nodes/bitmapset.h"
@@ -42,7 +43,8 @@ invalidate_relation_cb(Datum, Oid relid)
 
 	if (g_session == nullptr || g_session->relations == nullptr)
 		return;
-	if (OidIsValid(relid))
+	/* with partition-root, a partition's names are its root's: any relation may change them */
+	if (OidIsValid(relid) && !g_session->opts.partition_root)
 	{
 		entry = static_cast<RelInfo *>(hash_search(g_session->relations, &relid, HASH_FIND, nullptr));
 		if (entry != nullptr)
@@ -170,6 +172,26 @@ is_outflow_bookkeeping(Relation relation)
 	return OidIsValid(ext) && ext == get_extension_oid("outflow", true);
 }
 
+/* The names entry is shown and filtered by: the relation's, or with
+ * partition-root (wal2json's option) those of the partition tree's root. */
+static void
+set_names(RelInfo &entry, Relation relation, bool partition_root)
+{
+	Oid root;
+
+	if (!partition_root || !relation->rd_rel->relispartition)
+	{
+		entry.schema = get_namespace_name(RelationGetNamespace(relation));
+		entry.table = pstrdup(RelationGetRelationName(relation));
+		return;
+	}
+	root = llast_oid(get_partition_ancestors(RelationGetRelid(relation)));
+	entry.schema = get_namespace_name(get_rel_namespace(root));
+	entry.table = get_rel_name(root);
+	if (entry.schema == nullptr || entry.table == nullptr)
+		elog(ERROR, "outflow: cache lookup failed for relation %u", root);
+}
+
 /* Fills entry from relation. */
 static void
 build_entry(Session &session, RelInfo *entry, Relation relation)
@@ -192,8 +214,7 @@ build_entry(Session &session, RelInfo *entry, Relation relation)
 	entry->record_unsent = false;
 
 	old = MemoryContextSwitchTo(entry->cxt);
-	entry->schema = get_namespace_name(RelationGetNamespace(relation));
-	entry->table = pstrdup(RelationGetRelationName(relation));
+	set_names(*entry, relation, opts.partition_root);
 	entry->replident = relation->rd_rel->relreplident;
 	entry->natts = desc->natts;
 	entry->cols = static_cast<ColumnInfo *>(palloc0(sizeof(ColumnInfo) * Max(desc->natts, 1)));

@@ -11,6 +11,131 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION version() IS 'version of the outflow library';
 
 -- ---------------------------------------------------------------------------
+-- Compatibility with PostgreSQL 13 to 19. The catalogs outflow reads differ
+-- by major (row filters, column lists and FOR TABLES IN SCHEMA from 15;
+-- pg_get_publication_tables' result shape; slot columns and the arguments
+-- of pg_create_logical_replication_slot). Each function below gets the body
+-- that fits the server running CREATE EXTENSION (the DO block picks it by
+-- server_version_num); the rest of this file reads those catalogs only
+-- through them.
+-- ---------------------------------------------------------------------------
+
+-- Raises feature_not_supported naming the server's major when it is older
+-- than min_num (a server_version_num such as 150000).
+CREATE FUNCTION _require_version(feature text, min_num int, hint text) RETURNS void
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	have int := current_setting('server_version_num')::int;
+BEGIN
+	IF have < min_num THEN
+		RAISE EXCEPTION '% need PostgreSQL % or later (this server is PostgreSQL %)', feature, min_num / 10000, have / 10000
+			USING ERRCODE = 'feature_not_supported', HINT = hint;
+	END IF;
+END
+$fn$;
+
+DO $compat$
+DECLARE
+	num int := current_setting('server_version_num')::int;
+	-- _pub_entries(pub): every table the publication publishes (as
+	-- pg_get_publication_tables gives them) with its own column list (NULL:
+	-- none; 16+ lists every column there, which is normalised back to NULL)
+	-- and row filter (NULL: none).
+	pub_entries text := $sql$
+		CREATE FUNCTION outflow._pub_entries(pub name) RETURNS TABLE (relid oid, attrs int2[], qual pg_node_tree)
+		LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+		AS $body$ %s $body$ $sql$;
+	-- _pub_rel(pub): the publication's own table entries (pg_publication_rel).
+	pub_rel text := $sql$
+		CREATE FUNCTION outflow._pub_rel(pub oid) RETURNS TABLE (relid oid, attrs int2[], qual pg_node_tree)
+		LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+		AS $body$ %s $body$ $sql$;
+	-- _pub_excepted(pub): the tables a FOR ALL TABLES publication leaves out (EXCEPT, 19+).
+	pub_excepted text := $sql$
+		CREATE FUNCTION outflow._pub_excepted(pub oid) RETURNS oid[]
+		LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+		AS $body$ %s $body$ $sql$;
+	-- _pub_schemas(pub): the schemas published FOR TABLES IN SCHEMA.
+	pub_schemas text := $sql$
+		CREATE FUNCTION outflow._pub_schemas(pub oid) RETURNS oid[]
+		LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+		AS $body$ %s $body$ $sql$;
+	-- _create_logical_slot(...): pg_create_logical_replication_slot with the
+	-- arguments this major has (twophase 14+, failover 17+).
+	create_slot text := $sql$
+		CREATE FUNCTION outflow._create_logical_slot(slot_name name, plugin name, temporary boolean, two_phase boolean, failover boolean)
+		RETURNS pg_lsn
+		LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+		AS $body$
+		DECLARE
+			start pg_lsn;
+		BEGIN
+			IF two_phase THEN
+				PERFORM outflow._require_version('two-phase slots', 140000, 'Create the slot with two_phase => false: prepared transactions are then decoded at COMMIT PREPARED.');
+			END IF;
+			IF failover THEN
+				PERFORM outflow._require_version('failover slots', 170000, 'Create the slot with failover => false; after a failover to a standby, create it again there.');
+			END IF;
+			%s
+			RETURN start;
+		END
+		$body$ $sql$;
+	-- _slot_extras(): per logical slot, the columns of pg_replication_slots
+	-- that only some majors have (no row: none of them).
+	slot_extras text := $sql$
+		CREATE FUNCTION outflow._slot_extras()
+		RETURNS TABLE (slot_name name, failover boolean, synced boolean, conflicting boolean, invalidation_reason text)
+		LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+		AS $body$ %s $body$ $sql$;
+BEGIN
+	IF num >= 150000 THEN
+		EXECUTE format(pub_entries, $q$
+			SELECT g.relid, r.prattrs::int2[], g.qual
+			FROM pg_get_publication_tables(pub::text) g
+			LEFT JOIN pg_publication_rel r ON r.prrelid = g.relid
+				AND r.prpubid = (SELECT p.oid FROM pg_publication p WHERE p.pubname = pub) $q$);
+		EXECUTE format(pub_rel, CASE WHEN num >= 190000 THEN $q$
+			SELECT r.prrelid, r.prattrs::int2[], r.prqual FROM pg_publication_rel r WHERE r.prpubid = pub AND NOT r.prexcept $q$
+			ELSE $q$
+			SELECT r.prrelid, r.prattrs::int2[], r.prqual FROM pg_publication_rel r WHERE r.prpubid = pub $q$ END);
+		EXECUTE format(pub_schemas, $q$
+			SELECT coalesce(array_agg(s.pnnspid ORDER BY s.pnnspid), '{}') FROM pg_publication_namespace s WHERE s.pnpubid = pub $q$);
+	ELSE
+		EXECUTE format(pub_entries, $q$
+			SELECT g.relid, NULL::int2[], NULL::pg_node_tree FROM pg_get_publication_tables(pub::text) g $q$);
+		EXECUTE format(pub_rel, $q$
+			SELECT r.prrelid, NULL::int2[], NULL::pg_node_tree FROM pg_publication_rel r WHERE r.prpubid = pub $q$);
+		EXECUTE format(pub_schemas, $q$ SELECT '{}'::oid[] $q$);
+	END IF;
+	EXECUTE format(pub_excepted, CASE WHEN num >= 190000 THEN $q$
+		SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = pub AND r.prexcept $q$
+		ELSE $q$ SELECT '{}'::oid[] $q$ END);
+
+	IF num >= 170000 THEN
+		EXECUTE format(create_slot, $q$
+			SELECT s.lsn INTO start FROM pg_create_logical_replication_slot(_create_logical_slot.slot_name, _create_logical_slot.plugin, _create_logical_slot.temporary, _create_logical_slot.two_phase, _create_logical_slot.failover) s; $q$);
+		EXECUTE format(slot_extras, $q$
+			SELECT s.slot_name, s.failover, s.synced, s.conflicting, s.invalidation_reason
+			FROM pg_replication_slots s WHERE s.slot_type = 'logical' $q$);
+	ELSIF num >= 140000 THEN
+		EXECUTE format(create_slot, $q$
+			SELECT s.lsn INTO start FROM pg_create_logical_replication_slot(_create_logical_slot.slot_name, _create_logical_slot.plugin, _create_logical_slot.temporary, _create_logical_slot.two_phase) s; $q$);
+		EXECUTE format(slot_extras, CASE WHEN num >= 160000 THEN $q$
+			SELECT s.slot_name, NULL::boolean, NULL::boolean, s.conflicting, NULL::text
+			FROM pg_replication_slots s WHERE s.slot_type = 'logical' $q$ ELSE $q$
+			SELECT NULL::name, NULL::boolean, NULL::boolean, NULL::boolean, NULL::text WHERE false $q$ END);
+	ELSE
+		EXECUTE format(create_slot, $q$
+			SELECT s.lsn INTO start FROM pg_create_logical_replication_slot(_create_logical_slot.slot_name, _create_logical_slot.plugin, _create_logical_slot.temporary) s; $q$);
+		EXECUTE format(slot_extras, $q$
+			SELECT NULL::name, NULL::boolean, NULL::boolean, NULL::boolean, NULL::text WHERE false $q$);
+	END IF;
+END
+$compat$;
+
+-- ---------------------------------------------------------------------------
 -- The SQL API. Every function runs with the caller's privileges (SECURITY
 -- INVOKER), pins its search_path, and answers bad arguments with an ERROR
 -- that has an errcode, a message naming what was wrong and a hint.
@@ -50,6 +175,70 @@ CREATE TRIGGER slot_managers_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE 
 GRANT USAGE ON SCHEMA outflow TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON slot_publication TO PUBLIC;
 
+-- What failover slots (17+) need to actually fail over, as far as this
+-- server can tell. On the primary: synchronized_standby_slots naming the
+-- standby's physical slot (so consumers never get ahead of the standby) and
+-- that standby sending hot_standby_feedback (its slot has an xmin); its
+-- sync_replication_slots is only visible on the standby. On a standby:
+-- sync_replication_slots, hot_standby_feedback and primary_slot_name.
+CREATE FUNCTION _failover_checks(nfail int)
+RETURNS TABLE (check_name text, ok boolean, detail text, hint text)
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	standby boolean := pg_is_in_recovery();
+	v text;
+	named text[];
+	missing text[];
+	fed text[];
+BEGIN
+	IF standby THEN
+		FOREACH check_name IN ARRAY ARRAY['sync_replication_slots', 'hot_standby_feedback'] LOOP
+			v := current_setting(check_name, true);
+			ok := v = 'on';
+			detail := format('%s = %s on this standby (%s failover slot(s)): synchronizing failover slots from the primary needs it on',
+				check_name, coalesce(v, 'unknown'), nfail);
+			hint := CASE WHEN NOT ok THEN format('As a superuser: ALTER SYSTEM SET %s = on; SELECT pg_reload_conf();', check_name) END;
+			RETURN NEXT;
+		END LOOP;
+		v := current_setting('primary_slot_name', true);
+		check_name := 'primary_slot_name';
+		ok := coalesce(v, '') <> '';
+		detail := format('primary_slot_name = ''%s'' on this standby: slot synchronization needs the standby to stream through a physical slot', coalesce(v, ''));
+		hint := CASE WHEN NOT ok THEN 'On the primary: SELECT pg_create_physical_replication_slot(''standby1''); here, as a superuser: ALTER SYSTEM SET primary_slot_name = ''standby1''; SELECT pg_reload_conf();' END;
+		RETURN NEXT;
+		RETURN;
+	END IF;
+
+	-- the primary: synchronized_standby_slots must name existing physical slots
+	v := coalesce(current_setting('synchronized_standby_slots', true), '');
+	SELECT coalesce(array_agg(btrim(x, ' "')), '{}') INTO named
+	FROM regexp_split_to_table(v, ',') AS x WHERE btrim(x, ' "') <> '';
+	SELECT array_agg(x) INTO missing FROM unnest(named) x
+	WHERE NOT EXISTS (SELECT FROM pg_replication_slots s WHERE s.slot_name = x AND s.slot_type = 'physical');
+	check_name := 'synchronized_standby_slots';
+	ok := cardinality(named) > 0 AND missing IS NULL;
+	detail := CASE
+		WHEN cardinality(named) = 0 THEN format('warning: %s failover slot(s), but synchronized_standby_slots is empty: their consumers can receive changes the standby has not, and after a failover the synchronized slots would be behind them', nfail)
+		WHEN missing IS NOT NULL THEN format('synchronized_standby_slots = ''%s'' names %s, which %s no physical slot on this server', v, array_to_string(missing, ', '), CASE WHEN cardinality(missing) = 1 THEN 'is' ELSE 'are' END)
+		ELSE format('synchronized_standby_slots = ''%s'': %s failover slot(s) wait for that standby', v, nfail) END;
+	hint := CASE WHEN NOT ok THEN 'As a superuser: ALTER SYSTEM SET synchronized_standby_slots = ''<physical slot of the standby>''; SELECT pg_reload_conf(); and on the standby: sync_replication_slots = on, hot_standby_feedback = on, primary_slot_name = that slot, dbname in primary_conninfo.' END;
+	RETURN NEXT;
+
+	-- the standby's hot_standby_feedback shows as an xmin on its physical slot
+	SELECT array_agg(s.slot_name::text ORDER BY s.slot_name) INTO fed FROM pg_replication_slots s
+	WHERE s.slot_type = 'physical' AND s.active AND (s.xmin IS NOT NULL OR s.catalog_xmin IS NOT NULL)
+	  AND (cardinality(named) = 0 OR s.slot_name = ANY (named));
+	check_name := 'hot_standby_feedback';
+	ok := fed IS NOT NULL;
+	detail := CASE WHEN ok THEN format('the standby on physical slot(s) %s sends hot_standby_feedback (its sync_replication_slots can only be checked on the standby)', array_to_string(fed, ', '))
+		ELSE 'no standby streaming through a physical slot of this server sends hot_standby_feedback: failover slots cannot be synchronized to it' END;
+	hint := CASE WHEN NOT ok THEN 'On the standby, as a superuser: ALTER SYSTEM SET hot_standby_feedback = on; ALTER SYSTEM SET sync_replication_slots = on; set primary_slot_name and a dbname in primary_conninfo; SELECT pg_reload_conf();' END;
+	RETURN NEXT;
+END
+$fn$;
+
 -- ---------------------------------------------------------------------------
 -- setup_check(): is this server and this role ready for outflow?
 -- ---------------------------------------------------------------------------
@@ -66,6 +255,7 @@ DECLARE
 	readable boolean := true;
 	is_super boolean;
 	is_repl boolean;
+	nfail int;
 BEGIN
 	-- wal_level
 	v := current_setting('wal_level');
@@ -157,6 +347,12 @@ BEGIN
 	hint := CASE WHEN NOT ok THEN format('As the database owner or a superuser: GRANT CREATE ON DATABASE %I TO %I;',
 		current_database(), CURRENT_USER) END;
 	RETURN NEXT;
+
+	-- failover slots (17+): only reported when there are some
+	nfail := (SELECT count(*) FROM outflow._slot_extras() x WHERE x.failover);
+	IF nfail > 0 THEN
+		RETURN QUERY SELECT * FROM outflow._failover_checks(nfail);
+	END IF;
 END
 $fn$;
 COMMENT ON FUNCTION setup_check() IS 'checks the server settings and the caller''s privileges that outflow needs; each failed check has a hint';
@@ -287,12 +483,12 @@ DECLARE
 	e record;
 BEGIN
 	SELECT * INTO p FROM pg_publication WHERE pubname = pub;
-	FOR t IN SELECT g.relid, g.attrs, g.qual FROM pg_get_publication_tables(pub::text) g
+	FOR t IN SELECT g.relid, g.attrs, g.qual FROM outflow._pub_entries(pub) g
 		WHERE only_rel IS NULL OR g.relid = only_rel
 		   OR g.relid IN (SELECT x.relid FROM pg_partition_tree(only_rel) x)
 		ORDER BY g.relid
 	LOOP
-		e := outflow._entry_problem(t.relid, t.attrs::int2[], t.qual, p.pubupdate OR p.pubdelete);
+		e := outflow._entry_problem(t.relid, t.attrs, t.qual, p.pubupdate OR p.pubdelete);
 		IF e.problem IS NOT NULL THEN
 			RAISE EXCEPTION 'publication "%" cannot publish updates and deletes of %', pub, t.relid::regclass
 				USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = e.problem || '.', HINT = e.fix;
@@ -341,7 +537,7 @@ AS $fn$
 		        JOIN pg_class c ON c.oid = a.relid
 		        WHERE p.puballtables
 		           OR EXISTS (SELECT FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid = a.relid)
-		           OR EXISTS (SELECT FROM pg_publication_namespace s WHERE s.pnpubid = p.oid AND s.pnnspid = c.relnamespace)
+		           OR c.relnamespace = ANY (outflow._pub_schemas(p.oid))
 		        ORDER BY a.depth DESC LIMIT 1), g.relid) AS relid
 		FROM p, pg_get_publication_tables(pub::text) g)
 	SELECT coalesce(array_agg(DISTINCT format('%I.%I', n.nspname, c.relname) COLLATE "C"
@@ -410,6 +606,7 @@ AS $fn$
 DECLARE
 	all_actions CONSTANT text[] := ARRAY['insert', 'update', 'delete', 'truncate'];
 	want text[];
+	excepted text;
 	rel record;
 	qname text;
 	col name;
@@ -473,7 +670,7 @@ BEGIN
 			IF att.attgenerated <> '' THEN
 				RAISE EXCEPTION 'column "%" of table % is a generated column', col, qname
 					USING ERRCODE = 'invalid_column_reference',
-					HINT = 'PostgreSQL 15 does not allow generated columns in a publication column list: leave it out, or pass NULL to publish every column.';
+					HINT = 'Generated columns are never streamed (PostgreSQL before 18 refuses them in column lists): leave it out, or pass NULL to publish every column.';
 			END IF;
 		END LOOP;
 		IF (SELECT count(DISTINCT c) FROM unnest(columns) c) <> cardinality(columns) THEN
@@ -484,6 +681,14 @@ BEGIN
 	IF row_filter IS NOT NULL AND btrim(row_filter) = '' THEN
 		RAISE EXCEPTION 'row_filter is empty'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass NULL to publish every row, or a boolean expression on the table''s columns.';
+	END IF;
+	IF columns IS NOT NULL THEN
+		PERFORM outflow._require_version('column lists', 150000,
+			'Pass columns => NULL to publish every column (consumers can ignore the ones they do not need), or upgrade the server.');
+	END IF;
+	IF row_filter IS NOT NULL THEN
+		PERFORM outflow._require_version('row filters', 150000,
+			'Pass row_filter => NULL to publish every row (consumers can skip the ones they do not need), or upgrade the server.');
 	END IF;
 
 	-- the publication
@@ -499,6 +704,14 @@ BEGIN
 				USING ERRCODE = 'feature_not_supported',
 				HINT = 'Column lists and row filters need a FOR TABLE publication: use another publication name.';
 		END IF;
+		-- FOR ALL TABLES EXCEPT (19+): the table, or a partitioned table it belongs to, left out
+		SELECT min(x::regclass::text) INTO excepted FROM unnest(outflow._pub_excepted(p.oid)) x
+		WHERE x = relation OR x IN (SELECT a.relid FROM pg_partition_ancestors(relation) a);
+		IF p.puballtables AND excepted IS NOT NULL THEN
+			RAISE EXCEPTION 'publication "%" is FOR ALL TABLES but leaves out % (EXCEPT %)', publication, qname, excepted
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+				HINT = 'Create the publication again without the table in EXCEPT, or use another publication name (a FOR TABLE publication).';
+		END IF;
 		IF want IS NOT NULL AND want IS DISTINCT FROM outflow._pub_actions(p.oid) THEN
 			PERFORM outflow._refuse_actions_change(publication, relation, want);
 			EXECUTE format('ALTER PUBLICATION %I SET (publish = %L)', publication, array_to_string(want, ', '));
@@ -506,8 +719,8 @@ BEGIN
 		END IF;
 	END IF;
 
-	IF (columns IS NOT NULL OR row_filter IS NOT NULL) AND EXISTS (SELECT FROM pg_publication_namespace s
-	        JOIN pg_class c ON c.relnamespace = s.pnnspid WHERE s.pnpubid = p.oid AND c.oid = relation) THEN
+	IF (columns IS NOT NULL OR row_filter IS NOT NULL)
+	   AND (SELECT c.relnamespace FROM pg_class c WHERE c.oid = relation) = ANY (outflow._pub_schemas(p.oid)) THEN
 		RAISE EXCEPTION 'publication "%" publishes schema % (FOR TABLES IN SCHEMA): it cannot have a % for %', publication,
 			quote_ident(rel.nspname), CASE WHEN columns IS NOT NULL THEN 'column list' ELSE 'row filter' END, qname
 			USING ERRCODE = 'feature_not_supported',
@@ -518,15 +731,15 @@ BEGIN
 	IF p.puballtables THEN
 		status := CASE WHEN actions_changed THEN 'updated' ELSE 'unchanged' END;
 	ELSE
-		SELECT r.prattrs::text AS attrs, pg_get_expr(r.prqual, r.prrelid) AS filter INTO old_entry
-		FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid = relation;
+		SELECT r.attrs::text AS attrs, pg_get_expr(r.qual, r.relid) AS filter INTO old_entry
+		FROM outflow._pub_rel(p.oid) r WHERE r.relid = relation;
 		status := CASE WHEN created THEN 'created' WHEN FOUND THEN 'updated' ELSE 'added' END;
 		target := CASE WHEN rel.relkind = 'r' THEN 'ONLY ' ELSE '' END || qname;
 		clause := target
 			|| coalesce(' (' || (SELECT string_agg(quote_ident(c), ', ') FROM unnest(columns) c) || ')', '')
 			|| coalesce(' WHERE (' || row_filter || ')', '');
 		SELECT coalesce(array_agg(r.prrelid), '{}') INTO before_rels FROM pg_publication_rel r WHERE r.prpubid = p.oid;
-		SELECT coalesce(array_agg(s.pnnspid), '{}') INTO before_nsps FROM pg_publication_namespace s WHERE s.pnpubid = p.oid;
+		before_nsps := outflow._pub_schemas(p.oid);
 		BEGIN
 			IF status = 'updated' THEN
 				EXECUTE format('ALTER PUBLICATION %I DROP TABLE %s', publication, target);
@@ -537,13 +750,12 @@ BEGIN
 			           AND r.prrelid <> ALL (before_rels))
 			   OR (SELECT count(*) FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid <> relation)
 			      <> (SELECT count(*) FROM unnest(before_rels) x WHERE x <> relation)
-			   OR (SELECT coalesce(array_agg(s.pnnspid), '{}') FROM pg_publication_namespace s WHERE s.pnpubid = p.oid)
-			      IS DISTINCT FROM before_nsps THEN
+			   OR outflow._pub_schemas(p.oid) IS DISTINCT FROM before_nsps THEN
 				RAISE EXCEPTION USING ERRCODE = 'OFBAD';
 			END IF;
 			IF status = 'updated' AND NOT actions_changed THEN
-				SELECT r.prattrs::text AS attrs, pg_get_expr(r.prqual, r.prrelid) AS filter INTO new_entry
-				FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid = relation;
+				SELECT r.attrs::text AS attrs, pg_get_expr(r.qual, r.relid) AS filter INTO new_entry
+				FROM outflow._pub_rel(p.oid) r WHERE r.relid = relation;
 				IF new_entry.attrs IS NOT DISTINCT FROM old_entry.attrs
 				   AND new_entry.filter IS NOT DISTINCT FROM old_entry.filter THEN
 					RAISE EXCEPTION USING ERRCODE = 'OFSAM'; -- undo the no-op DROP/ADD
@@ -652,12 +864,16 @@ BEGIN
 			USING ERRCODE = 'undefined_table', HINT = 'Pass the table by name: ''schema.table''.';
 	END IF;
 	qname := format('%I.%I', rel.nspname, rel.relname);
+	IF p.puballtables AND relation = ANY (outflow._pub_excepted(p.oid)) THEN
+		RAISE NOTICE 'table % is not in publication "%" (it is in its EXCEPT list)', qname, publication;
+		RETURN false;
+	END IF;
 	IF p.puballtables THEN
 		RAISE EXCEPTION 'publication "%" is FOR ALL TABLES: % cannot be removed from it', publication, qname
 			USING ERRCODE = 'feature_not_supported', HINT = 'Use a FOR TABLE publication to choose tables.';
 	END IF;
 	IF NOT EXISTS (SELECT FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid = relation) THEN
-		IF EXISTS (SELECT FROM pg_publication_namespace s WHERE s.pnpubid = p.oid AND s.pnnspid = rel.relnamespace) THEN
+		IF rel.relnamespace = ANY (outflow._pub_schemas(p.oid)) THEN
 			RAISE EXCEPTION 'publication "%" publishes % through FOR TABLES IN SCHEMA %', publication, qname, quote_ident(rel.nspname)
 				USING ERRCODE = 'feature_not_supported',
 				HINT = format('Remove the schema instead: ALTER PUBLICATION %I DROP TABLES IN SCHEMA %I;', publication, rel.nspname);
@@ -694,14 +910,14 @@ BEGIN
 			USING ERRCODE = 'undefined_object', HINT = 'Existing publications: SELECT pubname FROM pg_publication;';
 	END IF;
 	RETURN QUERY
-	SELECT n.nspname, c.relname, c.oid::regclass, outflow._attnames(c.oid, g.attrs::int2[]), pg_get_expr(g.qual, g.relid),
+	SELECT n.nspname, c.relname, c.oid::regclass, outflow._attnames(c.oid, g.attrs), pg_get_expr(g.qual, g.relid),
 		id.kind, outflow._attnames(c.oid, id.identity_attnums), outflow._pub_actions(p.oid),
 		e.problem IS NULL, e.problem, e.fix
-	FROM pg_get_publication_tables(publication::text) g
+	FROM outflow._pub_entries(publication) g
 	JOIN pg_class c ON c.oid = g.relid
 	JOIN pg_namespace n ON n.oid = c.relnamespace
 	CROSS JOIN LATERAL outflow._identity(c.oid) id
-	CROSS JOIN LATERAL outflow._entry_problem(c.oid, g.attrs::int2[], g.qual, p.changes) e
+	CROSS JOIN LATERAL outflow._entry_problem(c.oid, g.attrs, g.qual, p.changes) e
 	ORDER BY n.nspname, c.relname;
 END
 $fn$;
@@ -715,7 +931,7 @@ COMMENT ON FUNCTION publication_tables(name) IS 'tables of a publication with co
 -- are remembered so that outflow.changes()/peek() follow them (NULL: every
 -- table). Returns the LSN from which the slot streams.
 CREATE FUNCTION create_slot(slot_name name, publications text[] DEFAULT NULL,
-	temporary boolean DEFAULT false, two_phase boolean DEFAULT false)
+	temporary boolean DEFAULT false, two_phase boolean DEFAULT false, failover boolean DEFAULT false)
 RETURNS pg_lsn
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -724,9 +940,10 @@ DECLARE
 	start pg_lsn;
 	pub text;
 BEGIN
-	IF create_slot.slot_name IS NULL OR temporary IS NULL OR two_phase IS NULL THEN
+	IF create_slot.slot_name IS NULL OR temporary IS NULL OR two_phase IS NULL OR failover IS NULL THEN
 		RAISE EXCEPTION 'outflow.create_slot: % must not be NULL',
-			CASE WHEN create_slot.slot_name IS NULL THEN 'slot_name' WHEN temporary IS NULL THEN 'temporary' ELSE 'two_phase' END
+			CASE WHEN create_slot.slot_name IS NULL THEN 'slot_name' WHEN temporary IS NULL THEN 'temporary'
+			WHEN two_phase IS NULL THEN 'two_phase' ELSE 'failover' END
 			USING ERRCODE = 'null_value_not_allowed', HINT = 'Call outflow.create_slot(''slot_name'', ''publication'').';
 	END IF;
 	IF cardinality(publications) = 0 OR array_position(publications, NULL) IS NOT NULL THEN
@@ -760,8 +977,7 @@ BEGIN
 			HINT = 'Create the slot without two_phase: prepared transactions are then sent when COMMIT PREPARED is decoded.';
 	END IF;
 	-- the slot first: a transaction that has written cannot create a logical slot
-	SELECT s.lsn INTO start
-	FROM pg_create_logical_replication_slot(create_slot.slot_name, 'outflow', temporary, two_phase) s;
+	start := outflow._create_logical_slot(create_slot.slot_name, 'outflow', temporary, two_phase, failover);
 	DELETE FROM outflow.slot_publication sp WHERE sp.slot_name = create_slot.slot_name; -- left over from a slot dropped directly
 	IF publications IS NOT NULL THEN
 		INSERT INTO outflow.slot_publication (slot_name, publications) VALUES (create_slot.slot_name, publications::name[]);
@@ -769,20 +985,20 @@ BEGIN
 	RETURN start;
 END
 $fn$;
-COMMENT ON FUNCTION create_slot(name, text[], boolean, boolean) IS 'creates a logical slot with the outflow plugin and remembers its publications';
+COMMENT ON FUNCTION create_slot(name, text[], boolean, boolean, boolean) IS 'creates a logical slot with the outflow plugin and remembers its publications';
 
 -- create_slot() with one publication by name: create_slot('slot', 'pub').
 -- publication has no default, so create_slot('slot') is the function above;
 -- an untyped literal or NULL prefers this text parameter to text[].
 CREATE FUNCTION create_slot(slot_name name, publication text,
-	temporary boolean DEFAULT false, two_phase boolean DEFAULT false)
+	temporary boolean DEFAULT false, two_phase boolean DEFAULT false, failover boolean DEFAULT false)
 RETURNS pg_lsn
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-	SELECT outflow.create_slot(slot_name, CASE WHEN publication IS NOT NULL THEN ARRAY[publication] END, temporary, two_phase)
+	SELECT outflow.create_slot(slot_name, CASE WHEN publication IS NOT NULL THEN ARRAY[publication] END, temporary, two_phase, failover)
 $fn$;
-COMMENT ON FUNCTION create_slot(name, text, boolean, boolean) IS 'creates a logical slot with the outflow plugin and remembers its publication';
+COMMENT ON FUNCTION create_slot(name, text, boolean, boolean, boolean) IS 'creates a logical slot with the outflow plugin and remembers its publication';
 
 -- The slot's row, checked: exists, logical, an outflow plugin, this database.
 CREATE FUNCTION _outflow_slot(slot_name name, caller text) RETURNS pg_replication_slots
@@ -921,19 +1137,32 @@ $fn$;
 COMMENT ON FUNCTION peek(name, pg_lsn, integer, jsonb) IS 'reads a slot''s changes (native format) without consuming them';
 
 -- slots: every logical slot, how far behind it is and what WAL it keeps.
-CREATE VIEW slots WITH (security_invoker = true) AS
+-- failover, synced, conflicting and invalidation_reason are NULL on majors
+-- without them (outflow._slot_extras). security_invoker (15+) is set below.
+CREATE VIEW slots AS
 SELECT s.slot_name, s.plugin, s.database, s.temporary, s.active, s.active_pid, s.wal_status,
 	s.restart_lsn, s.confirmed_flush_lsn,
 	pg_catalog.pg_wal_lsn_diff(w.current, s.confirmed_flush_lsn)::bigint AS lag_bytes,
 	pg_catalog.pg_wal_lsn_diff(w.current, s.restart_lsn)::bigint AS retained_wal_bytes,
 	s.safe_wal_size,
+	x.failover, x.synced, x.conflicting, x.invalidation_reason,
 	sp.publications
 FROM pg_catalog.pg_replication_slots s
 CROSS JOIN (SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn()
                         ELSE pg_catalog.pg_current_wal_lsn() END AS current) w
+LEFT JOIN outflow._slot_extras() x ON x.slot_name = s.slot_name
 LEFT JOIN outflow.slot_publication sp ON sp.slot_name = s.slot_name AND s.database = pg_catalog.current_database()
 WHERE s.slot_type = 'logical';
-COMMENT ON VIEW slots IS 'logical slots: plugin, activity, lag and retained WAL in bytes, and the publications outflow remembers';
+COMMENT ON VIEW slots IS 'logical slots: plugin, activity, lag and retained WAL in bytes, failover state, and the publications outflow remembers';
+-- The view runs with the caller's privileges where views can (15+); before
+-- that it reads only what every role may read anyway.
+DO $compat$
+BEGIN
+	IF current_setting('server_version_num')::int >= 150000 THEN
+		ALTER VIEW outflow.slots SET (security_invoker = true);
+	END IF;
+END
+$compat$;
 GRANT SELECT ON slots TO PUBLIC;
 
 -- heartbeat(): a logical message (prefix outflow.heartbeat, content the
@@ -1057,16 +1286,17 @@ BEGIN
 	END LOOP;
 
 	FOR t IN
-		SELECT c.oid::regclass AS rel, pt.schemaname, pt.tablename, c.relkind, pt.rowfilter,
+		SELECT c.oid::regclass AS rel, n.nspname AS schemaname, c.relname AS tablename, c.relkind,
+			pg_get_expr(g.qual, g.relid) AS rowfilter,
 			-- generated columns are not published (as in pgoutput on 15), even without a column list
 			ARRAY(SELECT a.attname FROM pg_attribute a
-			      WHERE a.attrelid = c.oid AND a.attname = ANY (pt.attnames) AND a.attgenerated = ''
+			      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+			        AND (g.attrs IS NULL OR a.attnum = ANY (g.attrs))
 			      ORDER BY a.attnum) AS attnames
-		FROM pg_publication_tables pt
-		JOIN pg_namespace n ON n.nspname = pt.schemaname
-		JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename
-		WHERE pt.pubname = publication
-		ORDER BY pt.schemaname, pt.tablename
+		FROM outflow._pub_entries(publication) g
+		JOIN pg_class c ON c.oid = g.relid
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		ORDER BY n.nspname, c.relname
 	LOOP
 		SELECT array_agg(x ORDER BY o) INTO key_cols
 		FROM unnest(outflow._attnames(t.rel, (outflow._identity(t.rel)).key_attnums)) WITH ORDINALITY AS u(x, o)

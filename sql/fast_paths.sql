@@ -24,7 +24,9 @@ SELECT 10000 + row_number() OVER (), v::numeric FROM unnest(ARRAY[
   '9999.9999', '99990000.00009999', '1234.5678e100', '3.14159265358979323846264338327950288419716939937510'
 ]) v;
 INSERT INTO fp (id, n) VALUES (20000, '1.5'::numeric(200, 100)), (20001, '-7'::numeric(100, 80)),
-  (20002, round(1e120::numeric, 70)), (20003, 'NaN'), (20004, 'Infinity'), (20005, '-Infinity');
+  (20002, round(1e120::numeric, 70)), (20003, 'NaN');
+-- numeric infinities exist from PostgreSQL 14 (13: an ERROR, expected/fast_paths_1.out)
+INSERT INTO fp (id, n) VALUES (20004, 'Infinity'), (20005, '-Infinity');
 INSERT INTO fp (id, ts, tstz)
 SELECT 30000 + g, t, t::timestamptz
   FROM (SELECT g, timestamp '0001-01-01' + random() * (timestamp '9999-12-31 23:59:59' - timestamp '0001-01-01')

@@ -32,6 +32,23 @@ SELECT count(*) FROM pg_logical_slot_peek_changes('opt_slot', NULL, NULL, 'add-t
 SELECT count(*) FROM pg_logical_slot_peek_changes('opt_slot', NULL, NULL, 'include-transaction', 'YES');
 SELECT count(*) FROM pg_logical_slot_peek_changes('opt_slot', NULL, NULL, 'include-transaction', 'of');
 
+-- under the wal2json format, errors of wal2json's own options use wal2json's
+-- message (consumers may match on it); errcode, detail and hint stay outflow's
+SELECT 'init' FROM pg_create_logical_replication_slot('opt_w2j', 'outflow_wal2json');
+SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'nosuchopt', '42');
+SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'include-unchanged-toast', '1');
+SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'actions', 'insert,upsert');
+SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'include-xids', 'perhaps');
+SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'format-version', 'two');
+SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'filter-tables', 'public.a,no_dot');
+-- outflow's own options keep outflow's wording, and so does format=native
+SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'origin', 'local');
+SELECT count(*) FROM pg_logical_slot_peek_changes('opt_w2j', NULL, NULL, 'format', 'native', 'nosuchopt', '42');
+-- on the plugin name outflow the format the options select decides, wherever it is named
+SELECT count(*) FROM pg_logical_slot_peek_changes('opt_slot', NULL, NULL, 'nosuchopt', '42', 'format', 'wal2json');
+SELECT count(*) FROM pg_logical_slot_peek_changes('opt_slot', NULL, NULL, 'actions', 'merge', 'format-version', '2');
+SELECT pg_drop_replication_slot('opt_w2j');
+
 -- after all that, the slot still streams the change
 SELECT * FROM changes('opt_slot');
 SELECT pg_drop_replication_slot('opt_slot');

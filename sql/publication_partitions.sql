@@ -45,11 +45,11 @@ SELECT stable(data) FROM pg_logical_slot_peek_changes('pubp_slot', NULL, NULL, '
 SELECT count(*) FROM pg_logical_slot_peek_changes('pubp_slot', NULL, NULL, 'publication_names', 'pubp_root',
   'filter-tables', 'public.pubp');
 SELECT count(*) FROM pg_logical_slot_peek_changes('pubp_slot', NULL, NULL, 'publication_names', 'pubp_root',
-  'filter-tables', 'public.pubp', 'format', 'wal2json', 'format-version', '2');
+  'filter-tables', 'public.pubp', 'format', 'wal2json', 'format-version', '2', 'include-empty-transactions', 'false');
 SELECT count(*) FROM pg_logical_slot_peek_changes('pubp_slot', NULL, NULL, 'publication_names', 'pubp_root',
-  'add-tables', 'public.pubp_eu', 'format', 'wal2json');
+  'add-tables', 'public.pubp_eu', 'format', 'wal2json', 'include-empty-transactions', 'false');
 SELECT count(*) FROM pg_logical_slot_peek_changes('pubp_slot', NULL, NULL, 'publication_names', 'pubp_root',
-  'add-tables', 'public.pubp', 'format', 'wal2json', 'format-version', '2');
+  'add-tables', 'public.pubp', 'format', 'wal2json', 'format-version', '2', 'include-empty-transactions', 'false');
 SELECT pg_drop_replication_slot('pubp_slot');
 
 DROP PUBLICATION pubp_root, pubp_leaf, pubp_all_root;

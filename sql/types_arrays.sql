@@ -9,7 +9,7 @@ SELECT 'init' FROM pg_create_logical_replication_slot('types_arrays', 'outflow')
 SET TimeZone = 'UTC';
 INSERT INTO ta VALUES
   (1, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', ''),
-  (2, '{1,NULL,3}', '{a,NULL,"NULL",""}', '{1.50,NaN,-Infinity}', '{t,f,NULL}', '{1.5,NaN,-0}',
+  (2, '{1,NULL,3}', '{a,NULL,"NULL",""}', '{1.50,NaN}', '{t,f,NULL}', '{1.5,NaN,-0}',
       '{"2024-01-01 00:00+00",NULL,infinity}', '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}', '{"\\x00",NULL,"\\x"}',
       ARRAY[ROW('a', 1), NULL, ROW(NULL, NULL)]::ta_pair[], '{1,2}', '{"[1,3)",empty,NULL}',
       '{"(1,2)","(0.5,-1e-5)"}', '1 2 3'),
@@ -19,6 +19,8 @@ INSERT INTO ta VALUES
   (4, '{{{1,2},{3,4}},{{5,6},{7,8}}}', '[0:1]={x,y}', '[-5:-4]={1,2}', NULL, NULL, NULL, NULL, NULL,
       NULL, NULL, NULL, NULL, NULL),
   (5, '{{NULL,NULL},{NULL,NULL}}', '{{"",""}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+-- numeric infinities exist from PostgreSQL 14 (13: an ERROR, expected/types_arrays_1.out)
+INSERT INTO ta (id, n) VALUES (6, '{1.50,NaN,-Infinity,Infinity}');
 SET TimeZone = 'America/New_York';
 SET extra_float_digits = 0;
 SELECT substring(data FROM '"new":(.*)}$') AS new

@@ -58,12 +58,22 @@ SELECT 'init' FROM pg_create_logical_replication_slot('w2j_basic2', 'outflow');
 INSERT INTO w2j_nothing VALUES (4, 'e');
 SELECT data FROM pg_logical_slot_get_changes('w2j_basic2', NULL, NULL, 'format', 'wal2json');
 
--- empty transactions on request, as wal2json writes them
+-- empty transactions (DDL only, every change filtered out) by default, as
+-- wal2json writes them; include-empty-transactions=false skips them
 CREATE TABLE w2j_empty (a int);
 UPDATE w2j_nothing SET a = 'f';
-SELECT data FROM pg_logical_slot_peek_changes('w2j_basic', NULL, NULL, 'include-empty-transactions', '1');
+SELECT data FROM pg_logical_slot_peek_changes('w2j_basic', NULL, NULL);
+SELECT data FROM pg_logical_slot_peek_changes('w2j_basic', NULL, NULL, 'format-version', '2');
+SELECT data FROM pg_logical_slot_peek_changes('w2j_basic', NULL, NULL, 'include-empty-transactions', '0');
 SELECT data FROM pg_logical_slot_peek_changes('w2j_basic', NULL, NULL, 'format-version', '2',
-	'include-empty-transactions', '1');
+	'include-empty-transactions', 'false');
+-- (format 2 without begin and commit: nothing to show for them)
+SELECT data FROM pg_logical_slot_peek_changes('w2j_basic', NULL, NULL, 'format-version', '2',
+	'include-transaction', '0');
+-- the same through the plugin name outflow: format=wal2json or format-version alone
+INSERT INTO w2j_nothing VALUES (5, 'g');
+SELECT data FROM pg_logical_slot_peek_changes('w2j_basic2', NULL, NULL, 'format', 'wal2json');
+SELECT data FROM pg_logical_slot_peek_changes('w2j_basic2', NULL, NULL, 'format-version', '2');
 SELECT count(*) FROM pg_logical_slot_get_changes('w2j_basic', NULL, NULL);
 
 SELECT pg_drop_replication_slot('w2j_basic');

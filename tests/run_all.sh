@@ -10,59 +10,63 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/as_root.sh"
 cd "$root"
-this_major_only=
-[ "${1:-}" = --this-major ] && this_major_only=1
+# One function, read in full before it runs (editing the file meanwhile is harmless).
+main() {
+	this_major_only=
+	[ "${1:-}" = --this-major ] && this_major_only=1
 
-scripts/install_deps.sh || exit 1
-passed=0
-failed=0
-failures=()
+	scripts/install_deps.sh || exit 1
+	passed=0
+	failed=0
+	failures=()
 
-# step NAME COMMAND...: runs a step, counts it.
-step() {
-	local name=$1; shift
-	echo "=== $name"
-	if "$@"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		failures+=("$name")
+	# step NAME COMMAND...: runs a step, counts it.
+	step() {
+		local name=$1; shift
+		echo "=== $name"
+		if "$@"; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+			failures+=("$name")
+		fi
+	}
+
+	build() { make -s clean >/dev/null && make -s -j"$(nproc)" WERROR=1 >/dev/null && make -s install >/dev/null; }
+	unit() { make -s -C tests/unit run; }
+
+	# pg_regress runs as postgres, on a copy of the tree that postgres owns.
+	regress() {
+		local dir
+		dir=$(mktemp -d /tmp/outflow-regress.XXXXXX)
+		rsync -a --exclude .git ./ "$dir/"
+		chown -R postgres: "$dir"
+		chmod 755 "$dir"
+		if runuser -u postgres -- make -s -C "$dir" installcheck; then
+			rm -rf "$dir"
+		else
+			cat "$dir/regression.diffs" 2>/dev/null | head -200
+			echo "(kept $dir for inspection)"
+			return 1
+		fi
+	}
+
+	step build build || { echo "0 passed, 1 failed"; exit 1; }
+	step unit unit
+	step regress regress
+	for t in tests/*.sh; do
+		case $t in tests/run_all.sh|tests/versions.sh) continue ;; esac
+		step "$(basename "$t" .sh)" bash "$t"
+	done
+
+	echo "== $(pg_config --version): $passed passed, $failed failed"
+	if [ -z "$this_major_only" ]; then
+		step "other majors" tests/versions.sh ${OUTFLOW_MAJORS:-13 17 18 19}
 	fi
+
+	echo
+	[ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
 }
-
-build() { make -s clean >/dev/null && make -s WERROR=1 >/dev/null && make -s install >/dev/null; }
-unit() { make -s -C tests/unit run; }
-
-# pg_regress runs as postgres, on a copy of the tree that postgres owns.
-regress() {
-	local dir
-	dir=$(mktemp -d /tmp/outflow-regress.XXXXXX)
-	rsync -a --exclude .git ./ "$dir/"
-	chown -R postgres: "$dir"
-	chmod 755 "$dir"
-	if runuser -u postgres -- make -s -C "$dir" installcheck; then
-		rm -rf "$dir"
-	else
-		cat "$dir/regression.diffs" 2>/dev/null | head -200
-		echo "(kept $dir for inspection)"
-		return 1
-	fi
-}
-
-step build build || { echo "0 passed, 1 failed"; exit 1; }
-step unit unit
-step regress regress
-for t in tests/*.sh; do
-	case $t in tests/run_all.sh|tests/versions.sh) continue ;; esac
-	step "$(basename "$t" .sh)" bash "$t"
-done
-
-echo "== $(pg_config --version): $passed passed, $failed failed"
-if [ -z "$this_major_only" ]; then
-	step "other majors" tests/versions.sh ${OUTFLOW_MAJORS:-13 17 18 19}
-fi
-
-echo
-[ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+main "$@"

@@ -49,6 +49,8 @@ TEST(Options, OptionsOfTheOtherFormatAreErrors)
 {
 	EXPECT_THROW(parse({{"include-xids", "1"}}), outflow::Error);
 	EXPECT_THROW(parse({{"include-pk", "0"}}), outflow::Error);
+	EXPECT_THROW(parse({{"partition-root", "1"}}), outflow::Error);
+	EXPECT_TRUE(parse({{"format", "wal2json"}, {"partition-root", "1"}}).partition_root);
 	EXPECT_THROW(parse({{"format", "wal2json"}, {"unchanged-toast", "marker"}}), outflow::Error);
 	EXPECT_NO_THROW(parse({{"format-version", "2"}, {"include-lsn", "1"}}));
 	EXPECT_NO_THROW(parse({{"unchanged-toast", "marker"}}));
@@ -99,6 +101,73 @@ TEST(Options, Actions)
 	EXPECT_EQ(parse({{"actions", "insert, DELETE"}}).actions, outflow::kActionInsert | outflow::kActionDelete);
 	EXPECT_THROW(parse({{"actions", "insert,merge"}}), Error);
 	EXPECT_THROW(parse({{"actions", nullptr}}), Error);
+}
+
+/* Parses as the plugin does: the whole list, over a default format. */
+Options
+parse_as(outflow::FormatKind default_format, const outflow::OptionList &items)
+{
+	Options o;
+	o.format = default_format;
+	outflow::parse_options(o, items);
+	return o;
+}
+
+/* The message of the Error that parsing throws, or "" if none. */
+std::string
+message_of(outflow::FormatKind default_format, const outflow::OptionList &items)
+{
+	try
+	{
+		parse_as(default_format, items);
+	}
+	catch (const Error &e)
+	{
+		return e.what();
+	}
+	return "";
+}
+
+TEST(Options, EmptyTransactionsDefaultToWal2jsonsBehaviour)
+{
+	using outflow::FormatKind;
+	EXPECT_FALSE(parse_as(FormatKind::Native, {}).include_empty_transactions);
+	EXPECT_TRUE(parse_as(FormatKind::Wal2json, {}).include_empty_transactions);
+	EXPECT_TRUE(parse_as(FormatKind::Native, {{"format", "wal2json"}}).include_empty_transactions);
+	EXPECT_TRUE(parse_as(FormatKind::Native, {{"format-version", "2"}}).include_empty_transactions);
+	EXPECT_FALSE(parse_as(FormatKind::Wal2json, {{"format", "native"}}).include_empty_transactions);
+	EXPECT_FALSE(parse_as(FormatKind::Wal2json, {{"include-empty-transactions", "false"}}).include_empty_transactions);
+	EXPECT_TRUE(parse_as(FormatKind::Native, {{"include-empty-transactions", std::nullopt}}).include_empty_transactions);
+}
+
+TEST(Options, Wal2jsonWordingUnderTheWal2jsonFormat)
+{
+	using outflow::FormatKind;
+	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"nosuchopt", "42"}}), "option \"nosuchopt\" = \"42\" is unknown");
+	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"nosuchopt", std::nullopt}}),
+			  "option \"nosuchopt\" = \"(null)\" is unknown");
+	/* the format named later decides the wording of an earlier error */
+	EXPECT_EQ(message_of(FormatKind::Native, {{"x", "1"}, {"format-version", "2"}}), "option \"x\" = \"1\" is unknown");
+	EXPECT_EQ(message_of(FormatKind::Native, {{"x", "1"}}), "option \"x\" is not recognized by outflow");
+	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"include-unchanged-toast", "1"}}),
+			  "parameter \"include-unchanged-toast\" was deprecated");
+	EXPECT_EQ(message_of(FormatKind::Native, {{"include-unchanged-toast", "1"}}),
+			  "option \"include-unchanged-toast\" is not supported");
+	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"actions", "insert,foo"}}),
+			  "could not parse value \"foo\" for parameter \"actions\"");
+	EXPECT_EQ(message_of(FormatKind::Native, {{"actions", "insert,foo"}}), "invalid value \"foo\" for option \"actions\"");
+	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"include-xids", "maybe"}}),
+			  "could not parse value \"maybe\" for parameter \"include-xids\"");
+	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"format-version", "3"}}),
+			  "client sent format_version=3 but we only support format 2 or lower");
+	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"format-version", "0"}}),
+			  "client sent format_version=0 but we only support format 1 or higher");
+	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"format-version", "two"}}),
+			  "could not parse value \"two\" for parameter \"format-version\"");
+	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"add-tables", "public.a,nodot"}}),
+			  "could not parse value \"public.a,nodot\" for parameter \"add-tables\"");
+	/* outflow's own options keep outflow's wording */
+	EXPECT_EQ(message_of(FormatKind::Wal2json, {{"origin", "some"}}), "invalid value \"some\" for option \"origin\"");
 }
 
 TEST(Options, FilterOrigins)

@@ -37,7 +37,8 @@ if [ "${1:-}" = --selftest ]; then
 	selftest=1
 	suites=(native_basic)
 elif [ "${1:-}" = --all ]; then
-	mapfile -t suites < <(cd "$root/sql" && ls ./*.sql | sed 's|^\./||; s|\.sql$||' | sort)
+	# the Makefile's list: the suites that apply to this server's major
+	mapfile -t suites < <(make -s --no-print-directory -C "$root" regress-suites | tr ' ' '\n' | grep .)
 elif [ $# -gt 0 ]; then
 	suites=("$@")
 fi

@@ -17,9 +17,18 @@ use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(decode_exact decode_lines encode num rows_of replay same_state
   keep_rows project start_recvlogical stop_after_heartbeat
-  spawn running reap lsn_num stream_key compare_runs);
+  spawn running reap lsn_num stream_key compare_runs server_major);
 
 my $json = JSON::PP->new->canonical;
+
+# The major version of the server the tests run (postgres on PATH), before
+# any cluster exists: tests of features a major lacks skip there.
+sub server_major
+{
+	my ($major) = `postgres --version` =~ /\(PostgreSQL\) (\d+)/;
+	die "cannot tell the server's version from postgres --version" unless $major;
+	return $major;
+}
 
 # Consumers started, stopped at exit also when a test dies half-way (the
 # clusters' own END blocks stop the servers).

@@ -21,6 +21,12 @@ use Test::More;
 use IPC::Run;
 use OutflowTap;
 
+# What this test checks is built on row filters and column lists (15 and
+# later); before 15, sql/compat_pre15.sql and tests/publication_stream.sh
+# cover following publications.
+plan skip_all => 'row filters and column lists need PostgreSQL 15 (this server is ' . server_major() . ')'
+  if server_major() < 15;
+
 # What the publication publishes, and what we compare.
 my %published = (
 	'public.orders' => {

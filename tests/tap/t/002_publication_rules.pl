@@ -24,6 +24,12 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use OutflowTap;
 
+# What this test checks is built on row filters and column lists (15 and
+# later); before 15, sql/compat_pre15.sql and tests/publication_stream.sh
+# cover following publications.
+plan skip_all => 'row filters and column lists need PostgreSQL 15 (this server is ' . server_major() . ')'
+  if server_major() < 15;
+
 my %published = (
 	'public.parts' => { columns => [qw(id grp v)], filter => 'grp <> 5', key => [qw(id grp)] },
 	'public.full_t' => { columns => [qw(id state amount note)], filter => "state = 'active'", key => [qw(id)] },
