@@ -26,6 +26,10 @@ use IPC::Run;
 use Time::HiRes qw(usleep);
 use OutflowTap;
 
+# Two-phase decoding at PREPARE is 15+ (streaming 14+).
+my ($major) = `postgres --version` =~ /\(PostgreSQL\) (\d+)/;
+plan skip_all => "two-phase decoding needs PostgreSQL 15 (this server is $major)" if $major < 15;
+
 my %published = (
 	'public.t_big' => { columns => [qw(id v n extra)], key => [qw(id)] },
 	'public.t_small' => { columns => [qw(id v)], key => [qw(id)] },
