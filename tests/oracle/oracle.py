@@ -591,11 +591,12 @@ def main():
     ap.add_argument("--check", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "stream_check"))
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
     ap.add_argument("--stream", choices=["on", "off", "auto"], default="auto",
-                    help="read with stream-changes (auto: for seeds with remainder 1 or 2 mod 5)")
+                    help="read with stream-changes (auto: for seeds with remainder 1 or 2 mod 5, on PostgreSQL 14 and later)")
     a = ap.parse_args()
     seed = a.seed if a.seed is not None else random.SystemRandom().randint(1, 10**9)
-    if a.stream == "auto":
-        a.stream = "on" if seed % 5 in (1, 2) else "off"
+    if a.stream == "auto":  # streaming exists from PostgreSQL 14
+        streams = int(psql("postgres", "SHOW server_version_num").strip()) >= 140000
+        a.stream = "on" if seed % 5 in (1, 2) and streams else "off"
     rerun = "tests/oracle.sh --seed %d --txns %d --tables %d --stream %s" % (seed, a.txns, a.tables, a.stream)
     print("oracle: seed %d, %d transactions, %d tables, streaming %s" % (seed, a.txns, a.tables, a.stream), flush=True)
     try:
@@ -612,11 +613,10 @@ def psql(db, sql=None, file=None, quiet=False):
     env = dict(os.environ)
     env["PGOPTIONS"] = " ".join("-c %s=%s" % (k, v.replace(" ", "\\ ")) for k, v in SETTINGS.items())
     cmd = ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", db]
-    if file:
-        cmd += ["-f", file]
-    else:
-        cmd += ["-c", sql]
-    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SQL through stdin: psql before 15 shows only the last result of a -c with several statements
+    cmd += ["-f", file or "-"]
+    p = subprocess.run(cmd, env=env, input=None if file else sql, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
     if p.returncode != 0:
         raise Fail("psql failed (%s): %s" % (file or sql[:200], p.stderr.strip()[:2000]))
     return p.stdout
