@@ -73,7 +73,7 @@ DECLARE
 			start pg_lsn;
 		BEGIN
 			IF two_phase THEN
-				PERFORM outflow._require_version('two-phase slots', 140000, 'Create the slot with two_phase => false: prepared transactions are then decoded at COMMIT PREPARED.');
+				PERFORM outflow._require_version('two-phase slots', 150000, 'Create the slot with two_phase => false: prepared transactions are then decoded at COMMIT PREPARED.');
 			END IF;
 			IF failover THEN
 				PERFORM outflow._require_version('failover slots', 170000, 'Create the slot with failover => false; after a failover to a standby, create it again there.');
@@ -969,12 +969,6 @@ BEGIN
 		RAISE EXCEPTION 'replication slot "%" already exists', create_slot.slot_name
 			USING ERRCODE = 'duplicate_object',
 			HINT = format('Choose another name, or drop it first: SELECT outflow.drop_slot(%L);', create_slot.slot_name);
-	END IF;
-	IF two_phase AND current_setting('server_version_num')::int < 150000 THEN
-		RAISE EXCEPTION 'outflow.create_slot: two_phase needs PostgreSQL 15 or later, this server is %',
-			current_setting('server_version')
-			USING ERRCODE = 'feature_not_supported',
-			HINT = 'Create the slot without two_phase: prepared transactions are then sent when COMMIT PREPARED is decoded.';
 	END IF;
 	-- the slot first: a transaction that has written cannot create a logical slot
 	start := outflow._create_logical_slot(create_slot.slot_name, 'outflow', temporary, two_phase, failover);
