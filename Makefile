@@ -18,7 +18,8 @@ OBJS = $(DECODER_SRCS:.cpp=.o) $(EXTENSION_SRCS:.cpp=.o)
 REGRESS_ALL = $(sort $(notdir $(basename $(wildcard sql/*.sql))))
 REGRESS_PG14 = to_jsonb
 REGRESS_PG15 = api_publish api_slots api_snapshot backfill publication_alter publication_columns \
-	publication_membership publication_partitions publication_pgoutput publication_row_filters
+	publication_membership publication_partitions publication_pgoutput publication_row_filters \
+	streaming twophase
 REGRESS_PG18 = generated_columns
 REGRESS_PG19 = api_publish_except
 REGRESS_PRE15 = compat_pre15

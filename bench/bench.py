@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """bench.py: decoding throughput of outflow against pgoutput, wal2json,
 test_decoding and a floor plugin that writes nothing; peak walsender memory
-for one multi-million-row transaction.
+for one multi-million-row transaction; stream-changes on such a transaction
+(latency, memory, spill, throughput: bench/streaming.py).
 
 Runs on the cluster that bench/run.sh started (PGHOST, PGPORT). Python 3
 standard library only; talks to the server through psql and pg_recvlogical.
@@ -22,6 +23,9 @@ import statistics
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import streaming  # noqa: E402
 
 PSQL = ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-d", "postgres"]
 
@@ -428,6 +432,8 @@ def main():
     ap.add_argument("--rounds", type=int, help="measurement rounds (default 5, quick 3)")
     ap.add_argument("--mem-rows", type=int, help="rows of the memory test's transaction "
                     "(default 3000000, quick 200000; 0 skips it)")
+    ap.add_argument("--stream-rows", type=int, help="rows of the stream-changes test's transaction "
+                    "(default 3000000, quick 200000; 0 skips it)")
     ap.add_argument("--no-wal2json-v1", action="store_true", help="memory test without wal2json format 1")
     ap.add_argument("--only", action="append", help="run only this workload (repeatable)")
     ap.add_argument("--json", help="also write the raw results to this file")
@@ -439,6 +445,7 @@ def main():
     rows = a.rows or (20000 if a.quick else 200000)
     rounds = a.rounds or (3 if a.quick else 5)
     mem_rows = a.mem_rows if a.mem_rows is not None else (200000 if a.quick else 3000000)
+    stream_rows = a.stream_rows if a.stream_rows is not None else (200000 if a.quick else 3000000)
 
     version = psql("SELECT version()")
     outflow_so = subprocess.run(["pg_config", "--pkglibdir"], capture_output=True, text=True).stdout.strip()
@@ -474,6 +481,10 @@ def main():
             print(f"| {name} | {secs:.1f} | {peak:.0f} |" if peak else f"| {name} | {secs:.1f} | n/a |")
         print()
         raw["memory"] = mem
+    if stream_rows > 0:
+        st = streaming.streaming_test(stream_rows, psql, stream_peak)
+        print(streaming.fmt(st), flush=True)
+        raw["streaming"] = st
     print(f"# total {time.time() - started:.0f} s")
     if a.json:
         with open(a.json, "w") as f:

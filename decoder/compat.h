@@ -136,15 +136,29 @@ typedef int OutflowCacheId;
 #define OUTFLOW_HAS_PUBLICATION_FILTERS (PG_VERSION_NUM >= 150000)
 
 /*
- * 14 lets a plugin register streaming and two-phase callbacks; a plugin that
- * registers any stream_* callback must register all required ones when it
- * streams, and may turn streaming off per session (ctx->streaming).
+ * 14 lets a plugin register streaming (stream_*) and two-phase (prepare)
+ * callbacks; a plugin that registers any stream_* callback must register all
+ * required ones. A change knows its (sub)transaction from 14 on. Two-phase
+ * decoding is a property of the slot; SQL and the replication protocol can
+ * create such slots from 15 on (pg_create_logical_replication_slot's twophase
+ * from 14), so outflow documents and tests it from 15.
  */
 #define OUTFLOW_HAS_STREAMING (PG_VERSION_NUM >= 140000)
 #if OUTFLOW_HAS_STREAMING
-#define OUTFLOW_SET_STREAMING(ctx, on) ((ctx)->streaming = (on))
+#define OUTFLOW_TXN_GID(txn) ((txn)->gid)
+#define OUTFLOW_CHANGE_XID(change) ((change)->txn != NULL ? (change)->txn->xid : InvalidTransactionId)
+#define OUTFLOW_TOPTXN(txn) ((txn)->toptxn != NULL ? (txn)->toptxn : (txn))
 #else
-#define OUTFLOW_SET_STREAMING(ctx, on) ((void) (on))
+#define OUTFLOW_TXN_GID(txn) ((const char *) NULL)
+#endif
+
+/* 15 moved the prepare time into the union xact_time, 19 made that union anonymous. */
+#if PG_VERSION_NUM >= 190000
+#define OUTFLOW_PREPARE_TIME(txn) ((txn)->prepare_time)
+#elif PG_VERSION_NUM >= 150000
+#define OUTFLOW_PREPARE_TIME(txn) ((txn)->xact_time.prepare_time)
+#else
+#define OUTFLOW_PREPARE_TIME(txn) ((txn)->commit_time)
 #endif
 
 namespace outflow {

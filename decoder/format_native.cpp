@@ -7,12 +7,16 @@
  *    "key":{"id":1},"new":{"id":1,"v":"x"}}
  *
  * (commit_lsn, seq) identifies a change uniquely and stably. Values are
- * rendered by value_native.cpp.
+ * rendered by value_native.cpp. A transaction decoded at its PREPARE carries
+ * prepare_lsn, gid and prepare_time instead of the commit's fields; one
+ * streamed in progress only xid (and subxid), with seq per transaction.
  */
 #include "format.h"
 
+#include "native_lifecycle.h"
 #include "out.h"
 #include "oversize.h"
+#include "relation_record.h"
 #include "relcache.h"
 #include "session.h"
 #include "value_format.h"
@@ -29,41 +33,48 @@ namespace outflow {
 
 namespace {
 
-/* Appends a timestamp as ISO 8601 in UTC, as to_jsonb renders timestamptz. */
-void
-out_time_utc(StringInfo out, TimestampTz t)
-{
-	char buf[MAXDATELEN + 1];
-	const int utc = 0;
-
-	JsonEncodeDateTime(buf, TimestampTzGetDatum(t), TIMESTAMPTZOID, &utc);
-	out_char(out, '"');
-	appendStringInfoString(out, buf);
-	out_char(out, '"');
-}
-
 /*
  * The fields every object of a transaction carries, in two parts around
- * "seq": ,"commit_lsn":..,"xid":.. and ,"commit_time":..[,"origin":..].
+ * "seq": ,"commit_lsn":..,"xid":.. and ,"commit_time":..[,"origin":..]
+ * (prepared: ,"prepare_lsn":..,"gid":..,"xid":.. and ,"prepare_time":..;
+ * streamed: ,"xid":.. and the origin only: the commit is not known yet).
  * They are the same for every object of a transaction, so begin writes them
  * once into the format's buffers and each object copies them.
  */
 void
-out_txn_head(StringInfo out, ReorderBufferTXN *txn)
+out_txn_head(StringInfo out, ReorderBufferTXN *txn, TxnKind kind)
 {
 	char buf[kInt64DecimalMax];
 
-	out_lit(out, ",\"commit_lsn\":");
-	out_lsn_quoted(out, txn->final_lsn);
+	if (kind == TxnKind::Committed)
+	{
+		out_lit(out, ",\"commit_lsn\":");
+		out_lsn_quoted(out, txn->final_lsn);
+	}
+	else if (kind == TxnKind::Prepared)
+	{
+		out_lit(out, ",\"prepare_lsn\":");
+		out_lsn_quoted(out, txn->final_lsn);
+		out_lit(out, ",\"gid\":");
+		out_json_string(out, OUTFLOW_TXN_GID(txn) != nullptr ? OUTFLOW_TXN_GID(txn) : "");
+	}
 	out_lit(out, ",\"xid\":");
 	out_bytes(out, buf, static_cast<int>(format_int64(txn->xid, buf)));
 }
 
 void
-out_txn_tail(Session &s, StringInfo out, ReorderBufferTXN *txn)
+out_txn_tail(Session &s, StringInfo out, ReorderBufferTXN *txn, TxnKind kind)
 {
-	out_lit(out, ",\"commit_time\":");
-	out_time_utc(out, OUTFLOW_COMMIT_TIME(txn));
+	if (kind == TxnKind::Committed)
+	{
+		out_lit(out, ",\"commit_time\":");
+		out_time_utc(out, OUTFLOW_COMMIT_TIME(txn));
+	}
+	else if (kind == TxnKind::Prepared)
+	{
+		out_lit(out, ",\"prepare_time\":");
+		out_time_utc(out, OUTFLOW_PREPARE_TIME(txn));
+	}
 	if (txn->origin_id != OUTFLOW_INVALID_ORIGIN)
 	{
 		const char *name = s.origin_name_of(txn->origin_id);
@@ -80,6 +91,7 @@ out_txn_tail(Session &s, StringInfo out, ReorderBufferTXN *txn)
 struct TxnFields
 {
 	ReorderBufferTXN *txn = nullptr; /* whose fields these are */
+	TxnKind kind = TxnKind::Committed;
 	TransactionId xid = InvalidTransactionId;
 	XLogRecPtr final_lsn = InvalidXLogRecPtr;
 	StringInfoData head{};			 /* ,"commit_lsn":..,"xid":.. */
@@ -100,9 +112,10 @@ struct TxnFields
 		txn = nullptr; /* until both are complete */
 		resetStringInfo(&head);
 		resetStringInfo(&tail);
-		out_txn_head(&head, t);
-		out_txn_tail(s, &tail, t);
+		out_txn_head(&head, t, s.txn_kind);
+		out_txn_tail(s, &tail, t, s.txn_kind);
 		txn = t;
+		kind = s.txn_kind;
 		xid = t->xid;
 		final_lsn = t->final_lsn;
 	}
@@ -110,14 +123,21 @@ struct TxnFields
 	void
 	write(Session &s, StringInfo out, ReorderBufferTXN *t, int64 seq)
 	{
-		/* begin fills them for each transaction; the check is a safety net. */
-		if (unlikely(t != txn || t->xid != xid || t->final_lsn != final_lsn))
+		/* begin fills them for each transaction (each stream block); the check is a
+		 * safety net. A streamed transaction's final_lsn moves as it grows. */
+		if (unlikely(t != txn || t->xid != xid || kind != s.txn_kind ||
+					 (t->final_lsn != final_lsn && kind != TxnKind::Streamed)))
 			fill(s, t);
 		out_bytes(out, head.data, head.len);
 		if (seq >= 0)
 		{
 			char buf[kInt64DecimalMax];
 
+			if (unlikely(TransactionIdIsValid(s.txn_subxid)))
+			{
+				out_lit(out, ",\"subxid\":");
+				out_bytes(out, buf, static_cast<int>(format_int64(s.txn_subxid, buf)));
+			}
 			out_lit(out, ",\"seq\":");
 			out_bytes(out, buf, static_cast<int>(format_int64(seq, buf)));
 		}
@@ -410,17 +430,26 @@ NativeFormat::build_relation(Session &, RelInfo &rel, Relation)
 	rel.format_private = nr;
 }
 
-/* {"op":"begin",...}: written only with include-transaction. */
+/*
+ * {"op":"begin",...} or, decoded at PREPARE, {"op":"begin_prepare",...}:
+ * written only with include-transaction. A stream block always starts with
+ * stream_start.
+ */
 void
 NativeFormat::begin(Session &s, ReorderBufferTXN *txn)
 {
 	StringInfo out = s.ctx->out;
 
 	txn_fields_.fill(s, txn);
+	if (s.txn_kind == TxnKind::Streamed)
+		return native_stream_start(s, txn);
 	if (!s.opts.include_transaction)
 		return;
 	OutputPluginPrepareWrite(s.ctx, true);
-	out_lit(out, "{\"op\":\"begin\"");
+	if (s.txn_kind == TxnKind::Prepared)
+		out_lit(out, "{\"op\":\"begin_prepare\"");
+	else
+		out_lit(out, "{\"op\":\"begin\"");
 	txn_fields_.write(s, out, txn, -1);
 	out_char(out, '}');
 	OutputPluginWrite(s.ctx, true);
@@ -462,6 +491,7 @@ NativeFormat::row(Session &s, const RowChange &c)
 	static const char *const ops[] = {"{\"op\":\"insert\"", "{\"op\":\"update\"", "{\"op\":\"delete\""};
 
 	s.ensure_begin();
+	relation_record_before_change(s, *c.rel);
 	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
 
 	if (c.oldtuple)
@@ -521,6 +551,7 @@ NativeFormat::truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *,
 	s.ensure_begin();
 	for (int i = 0; i < nrels; i++)
 	{
+		relation_record_before_change(s, *rels[i]);
 		OutputPluginPrepareWrite(s.ctx, true);
 		out_lit(out, "{\"op\":\"truncate\"");
 		out_head(out, *static_cast<const NativeRel *>(rels[i]->format_private), change->lsn);

@@ -339,6 +339,8 @@ option_table()
 		{"filter-msg-prefixes",
 		 string_list(&Options::filter_msg_prefixes, "Give a comma-separated list of message prefixes.")},
 		{"add-msg-prefixes", string_list(&Options::add_msg_prefixes, "Give a comma-separated list of message prefixes.")},
+		{"stream-changes", flag(&Options::stream_changes)},
+		{"include-relations", flag(&Options::include_relations)},
 		{"unchanged-toast", set_unchanged_toast},
 		{"unchanged-toast-marker", set_unchanged_toast_marker},
 		{"origin", set_origin},
@@ -489,7 +491,21 @@ is_wal2json_only(std::string_view name)
 static bool
 is_native_only(std::string_view name)
 {
-	return name == "unchanged-toast" || name == "unchanged-toast-marker";
+	return name == "unchanged-toast" || name == "unchanged-toast-marker" || name == "stream-changes" ||
+		   name == "include-relations";
+}
+
+/* Why a native-only option has no wal2json counterpart. */
+static std::string
+native_only_hint(std::string_view name)
+{
+	if (name == "stream-changes")
+		return "wal2json has no streaming of in-progress transactions; its formats send a transaction at its "
+			   "commit. Use \"format\" \"native\" to stream.";
+	if (name == "include-relations")
+		return "wal2json's formats describe columns in every change (include-types, include-typmod, "
+			   "include-not-null, include-pk).";
+	return "wal2json's formats leave unchanged TOAST values out.";
 }
 
 void
@@ -539,7 +555,7 @@ finalize_options(Options &opts)
 	if (opts.format == FormatKind::Wal2json && !opts.native_only_given.empty())
 		throw Error(kInvalidParameterValue,
 					"option \"" + opts.native_only_given + "\" applies only to format \"native\"", {},
-					"wal2json's formats leave unchanged TOAST values out.");
+					native_only_hint(opts.native_only_given));
 	/* wal2json ignores pretty-print and write-in-chunks in format 2; so do we. */
 }
 

@@ -74,6 +74,10 @@ struct Options
 	std::string unchanged_toast_marker = "__outflow_unchanged_toast__";
 	int64_t max_value_bytes = 0; /* max-value-bytes: a value's JSON longer is left out; 0: none given */
 
+	/* Transaction life cycle and metadata (native format). */
+	bool stream_changes = false;	/* stream-changes: in-progress transactions in blocks (14+) */
+	bool include_relations = false; /* include-relations: a relation record before a table's changes */
+
 	/* Filters. */
 	uint8_t actions = kActionAll;
 	bool skip_origin_changes = false; /* origin=none */

@@ -14,6 +14,7 @@
 
 #include "backfill_decode.h"
 #include "boundary.h"
+#include "decode.h"
 #include "format.h"
 #include "publication.h"
 #include "relcache.h"
@@ -130,20 +131,8 @@ startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, FormatKind defaul
 
 	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	opt->receive_rewrites = false;
-	OUTFLOW_SET_STREAMING(ctx, false); /* changes arrive at commit only */
+	lifecycle_startup(*s, ctx);
 	relcache_init(*s);
-}
-
-/* Runs body in the per-change memory context, resetting it afterwards. */
-template <typename Body>
-void
-in_change_context(Session &s, Body &&body)
-{
-	MemoryContext old = MemoryContextSwitchTo(s.change_cxt);
-
-	body();
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(s.change_cxt);
 }
 
 /* Reports progress now and then while a transaction's changes are all filtered. */
@@ -186,18 +175,36 @@ action_bit(ReorderBufferChangeType action)
 	}
 }
 
+} // namespace
+
 void
-begin_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
+decode_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, TxnKind kind)
 {
 	Session &s = session_of(ctx);
 
 	s.txn = txn;
+	s.txn_kind = kind;
+	s.txn_subxid = InvalidTransactionId;
 	s.txn_begun = false;
 	s.txn_seq = 0;
 	s.txn_emitted = 0;
-	if (s.opts.include_empty_transactions)
+	/* A stream block starts only before something to show (stream.cpp). */
+	if (s.opts.include_empty_transactions && kind != TxnKind::Streamed)
 		s.ensure_begin();
 }
+
+void
+decode_end(Session &s)
+{
+	native_release_settings(s);
+	s.txn = nullptr;
+	s.txn_begun = false;
+	s.txn_kind = TxnKind::Committed;
+	s.txn_subxid = InvalidTransactionId;
+	relcache_prune(s);
+}
+
+namespace {
 
 void
 commit_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
@@ -208,14 +215,13 @@ commit_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr commit
 	OUTFLOW_UPDATE_PROGRESS(ctx, !sent);
 	if (sent)
 		s.format->commit(s, txn, commit_lsn);
-	native_release_settings(s);
-	s.txn = nullptr;
-	s.txn_begun = false;
-	relcache_prune(s);
+	decode_end(s);
 }
 
+} // namespace
+
 void
-change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, ReorderBufferChange *change)
+decode_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, ReorderBufferChange *change)
 {
 	Session &s = session_of(ctx);
 	uint64 seq = s.txn_seq++;
@@ -252,7 +258,7 @@ change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relation, Re
 }
 
 void
-truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Relation relations[],
+decode_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Relation relations[],
 		 ReorderBufferChange *change)
 {
 	Session &s = session_of(ctx);
@@ -281,7 +287,7 @@ truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelations, Rel
 }
 
 void
-message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
+decode_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
 		const char *prefix, Size size, const char *content)
 {
 	Session &s = session_of(ctx);
@@ -303,6 +309,8 @@ message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr lsn, bool
 	else
 		s.format->message(s, nullptr, lsn, false, prefix, size, content, 0);
 }
+
+namespace {
 
 /* True means: skip this change (origin=none, or its origin is in filter-origins). */
 bool
@@ -351,7 +359,7 @@ outflow_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 {
 	Session &s = session_of(ctx);
 
-	pg_boundary([&] { in_change_context(s, [&] { begin_txn(ctx, txn); }); });
+	pg_boundary([&] { in_change_context(s, [&] { decode_begin(ctx, txn, TxnKind::Committed); }); });
 }
 
 static void
@@ -367,7 +375,7 @@ outflow_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation rela
 {
 	Session &s = session_of(ctx);
 
-	pg_boundary([&] { in_change_context(s, [&] { change(ctx, txn, relation, c); }); });
+	pg_boundary([&] { in_change_context(s, [&] { decode_change(ctx, txn, relation, c); }); });
 }
 
 static void
@@ -376,7 +384,7 @@ outflow_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelati
 {
 	Session &s = session_of(ctx);
 
-	pg_boundary([&] { in_change_context(s, [&] { truncate(ctx, txn, nrelations, relations, c); }); });
+	pg_boundary([&] { in_change_context(s, [&] { decode_truncate(ctx, txn, nrelations, relations, c); }); });
 }
 
 static void
@@ -386,7 +394,7 @@ outflow_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr l
 	Session &s = session_of(ctx);
 
 	pg_boundary([&] {
-		in_change_context(s, [&] { message(ctx, txn, lsn, transactional, prefix, size, content); });
+		in_change_context(s, [&] { decode_message(ctx, txn, lsn, transactional, prefix, size, content); });
 		if (!transactional)
 			native_release_settings(s);
 	});
@@ -397,19 +405,6 @@ outflow_filter_origin(LogicalDecodingContext *ctx, OutflowOriginId origin_id)
 {
 	return filter_origin(ctx, origin_id); /* reads plain fields only: cannot throw */
 }
-
-#if OUTFLOW_HAS_STREAMING
-/*
- * A stream abort although the session never streams: PostgreSQL 18 can mark
- * a rolled-back subtransaction as streamed by mistake and then reports its
- * abort; without this callback that is an ERROR that blocks the slot. Nothing
- * of it was sent, so there is nothing to abort.
- */
-static void
-outflow_stray_stream_abort(LogicalDecodingContext *, ReorderBufferTXN *, XLogRecPtr)
-{
-}
-#endif
 
 /* Fills in the callbacks; startup decides the default format. */
 static void
@@ -423,9 +418,7 @@ register_callbacks(OutputPluginCallbacks *cb, LogicalDecodeStartupCB startup_cb)
 	cb->message_cb = outflow_message;
 	cb->filter_by_origin_cb = outflow_filter_origin;
 	cb->shutdown_cb = outflow_shutdown;
-#if OUTFLOW_HAS_STREAMING
-	cb->stream_abort_cb = outflow_stray_stream_abort;
-#endif
+	register_lifecycle_callbacks(cb);
 }
 
 /* The plugin "outflow": native format by default. */

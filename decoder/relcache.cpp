@@ -12,6 +12,7 @@
 #include "format.h"
 #include "out.h"
 #include "publication.h"
+#include "relation_record.h"
 #include "session.h"
 #include "value_native.h"
 
@@ -209,6 +210,8 @@ build_entry(Session &session, RelInfo *entry, Relation relation)
 	entry->built = false;
 	entry->format_private = nullptr;
 	entry->pub = nullptr;
+	entry->record = nullptr;
+	entry->record_unsent = false;
 
 	old = MemoryContextSwitchTo(entry->cxt);
 	set_names(*entry, relation, opts.partition_root);
@@ -252,7 +255,11 @@ build_entry(Session &session, RelInfo *entry, Relation relation)
 	entry->table_filtered |= any_pattern_matches(opts.filter_tables, entry->schema, entry->table);
 
 	if (!entry->table_filtered) /* formats only ever see the tables they write */
+	{
 		session.format->build_relation(session, *entry, relation);
+		if (opts.include_relations)
+			relation_record_build(session, *entry, relation);
+	}
 	entry->built = true;
 }
 

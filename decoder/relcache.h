@@ -47,6 +47,9 @@ struct RelInfo
 	struct PubRel *pub;		/* with publication_names: what the publications
 							 * publish for it (publication.h), in cxt; else NULL */
 	void *format_private;	/* built by the format, in cxt */
+	const char *record;		/* include-relations: the relation record, in cxt; else NULL */
+	int record_len;
+	bool record_unsent;		/* record built but not yet compared with the last one sent */
 };
 
 /* Creates the session's cache and registers invalidation callbacks. */

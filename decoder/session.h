@@ -18,6 +18,15 @@ struct HTAB;
 namespace outflow {
 
 class Format;
+struct StreamXact;
+
+/* How the transaction being replayed reaches the plugin. */
+enum class TxnKind : uint8_t
+{
+	Committed, /* at its commit (begin, changes, commit) */
+	Prepared,  /* at its PREPARE, on a two-phase slot (begin_prepare, changes, prepare) */
+	Streamed   /* in progress, in blocks (stream_start, changes, stream_stop) */
+};
 
 struct Session
 {
@@ -36,6 +45,12 @@ struct Session
 	bool txn_begun = false;	   /* begin already written */
 	uint64 txn_seq = 0;		   /* changes seen so far in txn */
 	uint64 txn_emitted = 0;	   /* changes written so far in txn */
+	TxnKind txn_kind = TxnKind::Committed;
+	TransactionId txn_subxid = InvalidTransactionId; /* streamed: the subtransaction of the change
+													  * being written, invalid at top level */
+	StreamXact *stream = nullptr;  /* streamed: the transaction's state across blocks (stream.h) */
+	HTAB *streams = nullptr;	   /* StreamXact by xid, for transactions being streamed */
+	HTAB *sent_relations = nullptr; /* relation records last sent, by relid (relation_record.cpp) */
 	int fixed_settings_level = 0; /* GUC nest level of forced settings, 0 if none */
 	OutflowOriginId origin_id = OUTFLOW_INVALID_ORIGIN; /* origin whose name is cached */
 	char *origin_name = nullptr;	/* its name (session_cxt), NULL if unknown */

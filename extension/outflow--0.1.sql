@@ -73,7 +73,7 @@ DECLARE
 			start pg_lsn;
 		BEGIN
 			IF two_phase THEN
-				PERFORM outflow._require_version('two-phase slots', 140000, 'Create the slot with two_phase => false: prepared transactions are then decoded at COMMIT PREPARED.');
+				PERFORM outflow._require_version('two-phase slots', 150000, 'Create the slot with two_phase => false: prepared transactions are then decoded at COMMIT PREPARED.');
 			END IF;
 			IF failover THEN
 				PERFORM outflow._require_version('failover slots', 170000, 'Create the slot with failover => false; after a failover to a standby, create it again there.');

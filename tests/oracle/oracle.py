@@ -16,10 +16,15 @@ and then during the run and at the end. Checks:
      (minus the columns listed in "unchanged", which must be out-of-line values);
   3. replaying the stream onto empty copies of the tables (jsonb_populate_record,
      "unchanged" columns keep their old value) gives the source tables' contents.
+With --stream on (by default for seeds whose remainder mod 5 is 1 or 2) the
+slot is read with stream-changes (and, on 16+, every transaction streamed):
+the stream's blocks are checked and applied by README's rules (buffer per xid,
+drop what stream_abort names, apply at stream_commit) into the committed form
+that checks 1 to 3 read.
 
 Standard library only; talks to the server with psql (PGHOST/PGPORT/PGUSER from
 the environment). Usage:
-  oracle.py --seed N [--txns N] [--tables N] [--workdir DIR] [--check PATH]
+  oracle.py --seed N [--txns N] [--tables N] [--stream on|off|auto] [--workdir DIR] [--check PATH]
 Exit status 0 when every check passes; on failure it prints the command that
 reruns the same seed.
 """
@@ -27,6 +32,7 @@ import argparse
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -435,9 +441,71 @@ def ident(name):
     return '"' + name.replace('"', '""') + '"'
 
 
-DECODE = """INSERT INTO oracle_stream SELECT {round}, n, data
+DECODE = """{settings}INSERT INTO oracle_stream SELECT {round}, n, data
 FROM pg_logical_slot_get_changes('oracle', NULL, NULL, 'include-transaction', 'on',
-     'filter-tables', 'public.oracle_*') WITH ORDINALITY AS c(lsn, xid, data, n);"""
+     'filter-tables', 'public.oracle_*'{stream}) WITH ORDINALITY AS c(lsn, xid, data, n);"""
+
+
+# The start of a streamed change: op, [schema, table,] lsn, xid, [subxid,] seq.
+STREAMED_HEAD = re.compile(r'^(\{"op":"[a-z]+",(?:"schema":"(?:[^"\\]|\\.)*","table":"(?:[^"\\]|\\.)*",)?'
+                           r'"lsn":"[0-9A-F]+/[0-9A-F]+"),"xid":\d+,(?:"subxid":\d+,)?"seq":(\d+)')
+
+
+def apply_stream_rules(lines):
+    """The committed form of a stream read with stream-changes: the lines a
+    consumer applies, in its order. A streamed transaction's changes, less
+    those stream_abort names, at its stream_commit, between a begin and a
+    commit made from it, with its commit_lsn and commit_time. Checks the block
+    rules on the way; returns (lines, number of streamed transactions)."""
+    out, buf, open_xid, streamed = [], {}, None, 0
+    for line in lines:
+        j = json.loads(line)
+        op, xid = j["op"], j.get("xid")
+        if op == "stream_start":
+            if open_xid is not None:
+                raise Fail("stream_start inside the block of %s" % open_xid)
+            if j["first_segment"]:
+                buf[xid] = []
+            elif xid not in buf:
+                raise Fail("a later block of %s without its first" % xid)
+            open_xid = xid
+        elif op == "stream_stop":
+            if open_xid != xid:
+                raise Fail("stream_stop of %s in the block of %s" % (xid, open_xid))
+            open_xid = None
+        elif op == "stream_abort":
+            if open_xid is not None:
+                raise Fail("stream_abort inside a block")
+            if "subxid" in j:
+                buf[xid] = [c for c in buf.get(xid, []) if c[0] != j["subxid"]]
+            else:
+                buf.pop(xid, None)
+        elif op == "stream_commit":
+            changes = buf.pop(xid, [])
+            if len(changes) != j["changes"]:
+                raise Fail("stream_commit of %s says %d changes, %d kept" % (xid, j["changes"], len(changes)))
+            streamed += 1
+            head = '"commit_lsn":"%s","xid":%d' % (j["commit_lsn"], xid)
+            time = '"commit_time":"%s"' % j["commit_time"]
+            out.append('{"op":"begin",%s,%s}' % (head, time))
+            for _, c in changes:
+                # the header as a committed transaction's: text edits, the values stay as sent
+                c2 = STREAMED_HEAD.sub(lambda m: '%s,%s,"seq":%s,%s' % (m.group(1), head, m.group(2), time), c, count=1)
+                if c2 == c:
+                    raise Fail("a streamed change of unexpected shape: %s" % c[:300])
+                out.append(c2)
+            out.append('{"op":"commit",%s,%s,"end_lsn":"%s","changes":%d}' % (head, time, j["end_lsn"], j["changes"]))
+        elif open_xid is not None:
+            if xid != open_xid or "commit_lsn" in j:
+                raise Fail("a line of another transaction inside the block of %s: %s" % (open_xid, line[:300]))
+            buf[open_xid].append((j.get("subxid"), line))
+        elif op.startswith("stream_") or (op not in ("begin", "commit", "message") and "commit_lsn" not in j):
+            raise Fail("a streamed line outside a block: %s" % line[:300])
+        else:
+            out.append(line)
+    if buf or open_xid is not None:
+        raise Fail("streams never ended: %s" % sorted(buf))
+    return out, streamed
 
 CHECK_IMAGES = r"""
 CREATE TEMP TABLE s AS
@@ -522,10 +590,15 @@ def main():
     ap.add_argument("--workdir", default="/tmp")
     ap.add_argument("--check", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "stream_check"))
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    ap.add_argument("--stream", choices=["on", "off", "auto"], default="auto",
+                    help="read with stream-changes (auto: for seeds with remainder 1 or 2 mod 5, on PostgreSQL 14 and later)")
     a = ap.parse_args()
     seed = a.seed if a.seed is not None else random.SystemRandom().randint(1, 10**9)
-    rerun = "tests/oracle.sh --seed %d --txns %d --tables %d" % (seed, a.txns, a.tables)
-    print("oracle: seed %d, %d transactions, %d tables" % (seed, a.txns, a.tables), flush=True)
+    if a.stream == "auto":  # streaming exists from PostgreSQL 14
+        streams = int(psql("postgres", "SHOW server_version_num").strip()) >= 140000
+        a.stream = "on" if seed % 5 in (1, 2) and streams else "off"
+    rerun = "tests/oracle.sh --seed %d --txns %d --tables %d --stream %s" % (seed, a.txns, a.tables, a.stream)
+    print("oracle: seed %d, %d transactions, %d tables, streaming %s" % (seed, a.txns, a.tables, a.stream), flush=True)
     try:
         run(a, seed)
     except Fail as e:
@@ -567,6 +640,11 @@ def run(a, seed):
     psql("postgres", "CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'" % db)
     g = Gen(seed, a.tables, make_types())
     script = [SETUP] + g.setup_tables()
+    decode = {"settings": "", "stream": ""}
+    if a.stream == "on":
+        decode["stream"] = ", 'stream-changes', 'on'"
+        if SERVER_VERSION >= 160000:
+            decode["settings"] = "SET debug_logical_replication_streaming = immediate;\n"
     rnd = 0
     for t in range(a.txns):
         if g.r.random() < 0.06:
@@ -574,9 +652,9 @@ def run(a, seed):
         script += g.transaction()
         if g.r.random() < 0.04:
             rnd += 1
-            script.append(DECODE.format(round=rnd))
+            script.append(DECODE.format(round=rnd, **decode))
     rnd += 1
-    script.append(DECODE.format(round=rnd))
+    script.append(DECODE.format(round=rnd, **decode))
     path = os.path.join(a.workdir, "oracle-%d.sql" % seed)
     with open(path, "w") as f:
         f.write("\n".join(script) + "\n")
@@ -587,6 +665,21 @@ def run(a, seed):
     stream = os.path.join(a.workdir, "oracle-%d.json" % seed)
     with open(stream, "w") as f:
         f.write(psql(db, "SELECT data FROM oracle_stream ORDER BY round, n"))
+    if a.stream == "on":
+        with open(stream) as f:
+            lines, streamed = apply_stream_rules([l for l in f.read().split("\n") if l])
+        print("oracle: %d streamed transactions applied by the stream rules" % streamed, flush=True)
+        if streamed == 0:
+            raise Fail("streaming on, but no transaction was streamed")
+        with open(stream, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        # the applied form replaces the stream for checks 2 and 3 (COPY text: backslashes doubled)
+        rows = stream + ".copy"
+        with open(rows, "w") as f:
+            for n, line in enumerate(lines, 1):
+                f.write("0\t%d\t%s\n" % (n, line.replace("\\", "\\\\")))
+        psql(db, "TRUNCATE oracle_stream")
+        psql(db, "\\copy oracle_stream (round, n, data) FROM '%s'" % rows)
     p = subprocess.run([a.check, stream], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     print("oracle: " + p.stdout.strip().replace("\n", "\noracle: "), flush=True)
     if p.returncode != 0:

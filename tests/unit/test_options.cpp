@@ -56,6 +56,18 @@ TEST(Options, OptionsOfTheOtherFormatAreErrors)
 	EXPECT_NO_THROW(parse({{"unchanged-toast", "marker"}}));
 }
 
+TEST(Options, StreamingAndRelationRecordsAreNativeOnly)
+{
+	Options o = parse({{"stream-changes", "on"}, {"include-relations", nullptr}});
+	EXPECT_TRUE(o.stream_changes);
+	EXPECT_TRUE(o.include_relations);
+	EXPECT_FALSE(parse({}).stream_changes);
+	EXPECT_FALSE(parse({}).include_relations);
+	EXPECT_THROW(parse({{"stream-changes", "sometimes"}}), outflow::Error);
+	EXPECT_THROW(parse({{"format", "wal2json"}, {"stream-changes", "1"}}), outflow::Error);
+	EXPECT_THROW(parse({{"format-version", "2"}, {"include-relations", "0"}}), outflow::Error);
+}
+
 TEST(Options, FormatVersionSelectsWal2json)
 {
 	Options o = parse({{"format-version", "2"}});

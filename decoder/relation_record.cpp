@@ -1,0 +1,135 @@
+/*
+ * relation_record.cpp: the relation records of include-relations (see
+ * relation_record.h).
+ */
+#include "relation_record.h"
+
+#include "out.h"
+#include "relcache.h"
+#include "session.h"
+
+extern "C" {
+#include "utils/hsearch.h"
+}
+
+namespace outflow {
+
+namespace {
+
+/* The record last sent for a relation in this session. */
+struct SentRecord
+{
+	Oid relid; /* hash key: must be first */
+	char *record; /* in session_cxt */
+	int len;
+};
+
+/* pg_class.relreplident as the record names it. */
+const char *
+replica_identity_name(char ident)
+{
+	switch (ident)
+	{
+		case REPLICA_IDENTITY_DEFAULT:
+			return "default";
+		case REPLICA_IDENTITY_INDEX:
+			return "index";
+		case REPLICA_IDENTITY_FULL:
+			return "full";
+		default:
+			return "nothing";
+	}
+}
+
+/* One {"name":..,"type":..,...} of the columns array. */
+void
+out_column(StringInfo out, const ColumnInfo &col, Form_pg_attribute att)
+{
+	out_lit(out, "{\"name\":");
+	out_bytes(out, col.name_json, col.name_json_len);
+	out_lit(out, ",\"type\":");
+	out_json_string(out, format_type_with_typemod(att->atttypid, att->atttypmod));
+	appendStringInfo(out, ",\"type_oid\":%u,\"typmod\":%d,\"not_null\":%s,\"key\":%s}", att->atttypid,
+					 att->atttypmod, att->attnotnull ? "true" : "false", col.is_key ? "true" : "false");
+}
+
+/* The session's table of records sent, created on first use. */
+HTAB *
+sent_records(Session &s)
+{
+	if (s.sent_relations == nullptr)
+	{
+		HASHCTL ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(SentRecord);
+		ctl.hcxt = s.session_cxt;
+		s.sent_relations = hash_create("outflow relation records", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	return s.sent_relations;
+}
+
+} // namespace
+
+void
+relation_record_build(Session &, RelInfo &rel, Relation relation)
+{
+	TupleDesc desc = RelationGetDescr(relation);
+	MemoryContext old = MemoryContextSwitchTo(rel.cxt);
+	StringInfoData out;
+	bool first = true;
+
+	initStringInfo(&out);
+	out_lit(&out, "{\"op\":\"relation\",\"schema\":");
+	appendStringInfoString(&out, rel.schema_json);
+	out_lit(&out, ",\"table\":");
+	appendStringInfoString(&out, rel.table_json);
+	appendStringInfo(&out, ",\"relid\":%u,\"replica_identity\":\"%s\",\"columns\":[", rel.relid,
+					 replica_identity_name(rel.replident));
+	for (int i = 0; i < rel.natts && i < desc->natts; i++)
+	{
+		const ColumnInfo &col = rel.cols[i];
+
+		if (col.dropped || !col.published)
+			continue;
+		if (!first)
+			out_char(&out, ',');
+		first = false;
+		out_column(&out, col, TupleDescAttr(desc, i));
+	}
+	out_lit(&out, "]}");
+	MemoryContextSwitchTo(old);
+	rel.record = out.data;
+	rel.record_len = out.len;
+	rel.record_unsent = true;
+}
+
+void
+relation_record_send(Session &s, RelInfo &rel)
+{
+	bool found;
+	SentRecord *sent = static_cast<SentRecord *>(hash_search(sent_records(s), &rel.relid, HASH_ENTER, &found));
+
+	if (!found)
+	{
+		sent->record = nullptr;
+		sent->len = 0;
+	}
+	rel.record_unsent = false;
+	if (sent->record != nullptr && sent->len == rel.record_len && memcmp(sent->record, rel.record, rel.record_len) == 0)
+		return;
+	{
+		char *copy = static_cast<char *>(MemoryContextAlloc(s.session_cxt, rel.record_len + 1));
+
+		memcpy(copy, rel.record, rel.record_len + 1);
+		if (sent->record != nullptr)
+			pfree(sent->record);
+		sent->record = copy;
+		sent->len = rel.record_len;
+	}
+	OutputPluginPrepareWrite(s.ctx, true);
+	out_bytes(s.ctx->out, rel.record, rel.record_len);
+	OutputPluginWrite(s.ctx, true);
+}
+
+} // namespace outflow
