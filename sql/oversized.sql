@@ -80,3 +80,4 @@ SELECT data FROM pg_logical_slot_peek_changes('big_slot', NULL, NULL, 'format-ve
     'max-value-bytes', '20');
 \set VERBOSITY default
 SELECT 'stop' FROM pg_drop_replication_slot('big_slot');
+DROP TABLE big, keyed, doc;
