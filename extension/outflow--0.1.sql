@@ -157,21 +157,23 @@ CREATE TABLE slot_publication (
 COMMENT ON TABLE slot_publication IS 'publications remembered for each slot created by outflow.create_slot()';
 SELECT pg_catalog.pg_extension_config_dump('slot_publication', '');
 
-CREATE FUNCTION _slot_publication_guard() RETURNS trigger
+-- The guard of outflow's bookkeeping tables: only superusers and REPLICATION
+-- roles change them (TG_ARGV[0]: the hint saying why).
+CREATE FUNCTION _replication_roles_only() RETURNS trigger
 LANGUAGE plpgsql SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
 	IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = CURRENT_USER AND (r.rolsuper OR r.rolreplication)) THEN
-		RAISE EXCEPTION 'permission denied to change outflow.slot_publication'
-			USING ERRCODE = 'insufficient_privilege',
-			HINT = 'Only superusers and roles with REPLICATION manage slots and the publications remembered for them.';
+		RAISE EXCEPTION 'permission denied to change outflow.%', TG_TABLE_NAME
+			USING ERRCODE = 'insufficient_privilege', HINT = TG_ARGV[0];
 	END IF;
 	RETURN NULL;
 END
 $fn$;
 CREATE TRIGGER slot_managers_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON slot_publication
-	FOR EACH STATEMENT EXECUTE FUNCTION _slot_publication_guard();
+	FOR EACH STATEMENT EXECUTE FUNCTION _replication_roles_only(
+		'Only superusers and roles with REPLICATION manage slots and the publications remembered for them.');
 GRANT USAGE ON SCHEMA outflow TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON slot_publication TO PUBLIC;
 
@@ -1292,21 +1294,9 @@ CREATE TABLE backfills (
 );
 COMMENT ON TABLE backfills IS 'progress of outflow.backfill(), one row per table, updated in each chunk''s transaction';
 
-CREATE FUNCTION _backfills_guard() RETURNS trigger
-LANGUAGE plpgsql SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-	IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = CURRENT_USER AND (r.rolsuper OR r.rolreplication)) THEN
-		RAISE EXCEPTION 'permission denied to change outflow.backfills'
-			USING ERRCODE = 'insufficient_privilege',
-			HINT = 'Only superusers and roles with REPLICATION run backfills: they write into the streams of slots.';
-	END IF;
-	RETURN NULL;
-END
-$fn$;
 CREATE TRIGGER backfill_writers_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON backfills
-	FOR EACH STATEMENT EXECUTE FUNCTION _backfills_guard();
+	FOR EACH STATEMENT EXECUTE FUNCTION _replication_roles_only(
+		'Only superusers and roles with REPLICATION run backfills: they write into the streams of slots.');
 GRANT SELECT, INSERT, UPDATE, DELETE ON backfills TO PUBLIC;
 GRANT USAGE ON SEQUENCE backfills_id_seq TO PUBLIC;
 
