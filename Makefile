@@ -1,6 +1,11 @@
 # outflow: logical decoding output plugin (JSON) and extension, built with PGXS.
 
 MODULE_big = outflow
+# The second plugin name: a tiny library that loads outflow with the wal2json
+# format as its default, built and installed by PGXS's MODULES rules from
+# decoder/alias/outflow_wal2json.c (found there through vpath).
+MODULES = outflow_wal2json
+vpath outflow_wal2json.c decoder/alias
 EXTENSION = outflow
 DATA = extension/outflow--0.1.sql
 PGFILEDESC = "outflow - stream committed changes as JSON"
@@ -29,10 +34,24 @@ REGRESS_SKIP = $(if $(filter 13,$(MAJORVERSION)),$(REGRESS_PG14)) \
 	$(if $(filter 13 14,$(MAJORVERSION)),$(REGRESS_PG15),$(REGRESS_PRE15))
 REGRESS = $(filter-out $(REGRESS_SKIP),$(REGRESS_ALL))
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=tests/regress.conf --inputdir=. --load-extension=outflow
-NO_INSTALLCHECK_TEMP =
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
+
+# Isolation specs (specs/, expected/): DDL, ALTER PUBLICATION and REPLICA
+# IDENTITY changes interleaved with writes while a slot is read, on a
+# private temporary server. PGXS ships pg_isolation_regress from 14 on; on
+# 13 there is none, and the specs are left out.
+ISOLATION_ALL = $(sort $(notdir $(basename $(wildcard specs/*.spec))))
+ifneq ($(wildcard $(dir $(PGXS))../test/isolation/pg_isolation_regress),)
+ISOLATION = $(ISOLATION_ALL)
+ISOLATION_OPTS = --temp-instance=./tmp_check_iso --temp-config=tests/regress.conf --inputdir=.
+endif
+
+# Perl TAP tests (PostgreSQL::Test::Cluster), kept in tests/tap/t with their
+# helpers in tests/tap/lib; each starts its own clusters.
+TAP_TESTS = 1
+PROVE_TESTS = tests/tap/t/*.pl
 
 # No LLVM bitcode: our C++ needs flags the bitcode rule would not see.
 override with_llvm = no
@@ -54,30 +73,28 @@ include $(PGXS)
 # -Wextra speaks only about our own code.
 override CPPFLAGS := $(patsubst -I$(includedir_server),-isystem $(includedir_server),$(CPPFLAGS))
 
-# The second plugin name: a tiny library that loads outflow with the
-# wal2json format as its default.
-ALIAS = outflow_wal2json$(DLSUFFIX)
-all: $(ALIAS)
-$(ALIAS): decoder/alias/outflow_wal2json.c
-	$(CC) $(CFLAGS) $(CFLAGS_SL) $(CPPFLAGS) -shared -o $@ $< $(LDFLAGS_SL)
-install: install-alias
-install-alias: $(ALIAS)
-	$(INSTALL_SHLIB) $(ALIAS) '$(DESTDIR)$(pkglibdir)/$(ALIAS)'
-uninstall: uninstall-alias
-uninstall-alias:
-	rm -f '$(DESTDIR)$(pkglibdir)/$(ALIAS)'
-EXTRA_CLEAN = $(ALIAS) tests/unit/unit_tests $(OBJS:.o=.d)
+EXTRA_CLEAN = tests/unit/unit_tests tests/tools/stream_check tests/regress.conf $(OBJS:.o=.d)
 
-# The temporary regression server needs the plugin allowed where the server
-# knows output_plugin_libraries (15.19 and later).
+# The temporary servers (pg_regress, isolation, every TAP cluster through
+# TEMP_CONFIG) need logical decoding, and the plugin allowed where the server
+# knows output_plugin_libraries (15.19 and later). The TAP tests find their
+# helpers in tests/tap/lib and the stream validator in $STREAM_CHECK.
 tests/regress.conf: tests/regress.conf.in
 	tests/lib/make_conf.sh $< > $@
-installcheck: tests/regress.conf
+tests/tools/stream_check: tests/tools/stream_check.cpp
+	$(MAKE) -C tests/tools
+installcheck: tests/regress.conf tests/tools/stream_check
+installcheck: export TEMP_CONFIG = $(CURDIR)/tests/regress.conf
+installcheck: export STREAM_CHECK = $(CURDIR)/tests/tools/stream_check
+PG_PROVE_FLAGS += -I $(srcdir)/tests/tap/lib
 
-.PHONY: unit bench check-all demo regress-suites
+.PHONY: unit bench check-all demo regress-suites isolation-specs
 # The pg_regress suites of this server's major (tests/valgrind/run.sh --all).
 regress-suites:
 	@echo $(REGRESS)
+# The isolation specs this server runs (none where PGXS has no pg_isolation_regress).
+isolation-specs:
+	@echo $(ISOLATION)
 unit:
 	$(MAKE) -C tests/unit
 check-all:

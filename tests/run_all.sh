@@ -1,5 +1,6 @@
 #!/bin/bash
-# Runs every test: unit tests, pg_regress suites, and the shell tests in
+# Runs every test: unit tests, make installcheck (pg_regress suites,
+# isolation specs, Perl TAP tests in tests/tap/t), and the shell tests in
 # tests/*.sh (each starts its own clusters), on the host's PostgreSQL, then
 # the same on every other major in its chroot (tests/versions.sh).
 # Installs what it needs first. Ends with "N passed, M failed".
@@ -40,25 +41,47 @@ main() {
 	build() { make -s clean >/dev/null && make -s -j"$(nproc)" WERROR=1 >/dev/null && make -s install >/dev/null; }
 	unit() { make -s -C tests/unit run; }
 
-	# pg_regress runs as postgres, on a copy of the tree that postgres owns.
-	regress() {
-		local dir
-		dir=$(mktemp -d /tmp/outflow-regress.XXXXXX)
-		rsync -a --exclude .git ./ "$dir/"
-		chown -R postgres: "$dir"
-		chmod 755 "$dir"
-		if runuser -u postgres -- make -s -C "$dir" installcheck; then
-			rm -rf "$dir"
-		else
-			cat "$dir/regression.diffs" 2>/dev/null | head -200
-			echo "(kept $dir for inspection)"
-			return 1
-		fi
+	# make installcheck (PGXS: pg_regress suites, isolation specs, TAP tests)
+	# runs as postgres, on a copy of the tree that postgres owns, one kind of
+	# test a step: the other kinds are switched off on the command line.
+	copy=
+	as_postgres_copy() {
+		copy=$(mktemp -d /tmp/outflow-installcheck.XXXXXX)
+		rsync -a --exclude .git ./ "$copy/"
+		chown -R postgres: "$copy"
+		chmod 755 "$copy"
 	}
+	installcheck() {
+		local what=$1; shift
+		if runuser -u postgres -- make -s -C "$copy" installcheck "$@"; then
+			return 0
+		fi
+		case $what in
+		regress) cat "$copy/regression.diffs" 2>/dev/null | head -200 ;;
+		isolation) cat "$copy/output_iso/regression.diffs" 2>/dev/null | head -200 ;;
+		tap) echo "(TAP logs in $copy/tmp_check/log)" ;;
+		esac
+		keep_copy=1
+		return 1
+	}
+	regress() { installcheck regress ISOLATION= TAP_TESTS=; }
+	isolation() {
+		if [ -z "$(runuser -u postgres -- make -s -C "$copy" isolation-specs)" ]; then
+			echo "no pg_isolation_regress in this server's PGXS ($(pg_config --version)): isolation specs skipped"
+			return 77
+		fi
+		installcheck isolation REGRESS= TAP_TESTS=
+	}
+	tap() { installcheck tap REGRESS= ISOLATION=; }
 
 	step build build || { echo "0 passed, 1 failed"; exit 1; }
 	step unit unit
+	as_postgres_copy
+	keep_copy=
 	step regress regress
+	step isolation isolation
+	step tap tap
+	if [ -n "$keep_copy" ]; then echo "(kept $copy for inspection)"; else rm -rf "$copy"; fi
 	for t in tests/*.sh; do
 		case $t in tests/run_all.sh|tests/versions.sh) continue ;; esac
 		step "$(basename "$t" .sh)" bash "$t"

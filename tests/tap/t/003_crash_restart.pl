@@ -20,7 +20,7 @@
 # received. After an immediate stop PostgreSQL 15 restarts a slot from its
 # last saved position, which may be before the last confirmed one: changes
 # are then sent again, never skipped. Every file also passes
-# tests/tools/stream_check ($STREAM_CHECK, built by tests/tap.sh). Waits poll
+# tests/tools/stream_check ($STREAM_CHECK, built and set by make installcheck). Waits poll
 # for a condition; no assertion depends on timing.
 use strict;
 use warnings;
@@ -32,7 +32,7 @@ use Time::HiRes qw(usleep);
 use OutflowTap;
 
 my $check = $ENV{STREAM_CHECK};
-die "STREAM_CHECK must name tests/tools/stream_check (tests/tap.sh sets it)" unless $check && -x $check;
+die "STREAM_CHECK must name tests/tools/stream_check (make installcheck sets it)" unless $check && -x $check;
 my $timeout = $PostgreSQL::Test::Utils::timeout_default;
 
 my $node = PostgreSQL::Test::Cluster->new('crash');
