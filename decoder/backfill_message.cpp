@@ -37,15 +37,48 @@ struct Parsed
 	Size rest_len;
 };
 
-/* Parses content; false if it is not a backfill message of this layout. */
+/* Does the message carry this data directory's backfill key? (Compared in constant time.) */
 bool
-parse(const char *content, Size size, Parsed &p)
+carries_key(const BackfillHeader &head)
 {
-	if (size < sizeof(BackfillHeader))
+	uint8_t key[kBackfillKeyLen];
+	uint8_t diff = 0;
+
+	if (!backfill_key(key, false))
 		return false;
-	memcpy(&p.head, content, sizeof(BackfillHeader));
-	if (p.head.magic != kBackfillMagic || size - sizeof(BackfillHeader) < p.head.pub_len)
+	for (int i = 0; i < kBackfillKeyLen; i++)
+		diff |= key[i] ^ head.key[i];
+	return diff == 0;
+}
+
+/*
+ * Parses content; false if it is not a message outflow.backfill() wrote:
+ * another layout, or without the key (another role's pg_logical_emit_message,
+ * reported once per session: it is never rendered, and never an ERROR that
+ * would stop the slot at it).
+ */
+bool
+parse(Session &s, XLogRecPtr lsn, const char *content, Size size, Parsed &p)
+{
+	bool ours = size >= sizeof(BackfillHeader);
+
+	if (ours)
+	{
+		memcpy(&p.head, content, sizeof(BackfillHeader));
+		ours = p.head.magic == kBackfillMagic && size - sizeof(BackfillHeader) >= p.head.pub_len &&
+			   carries_key(p.head);
+	}
+	if (!ours)
+	{
+		ereport(s.foreign_backfill_seen ? DEBUG1 : WARNING,
+				(errmsg("outflow: ignored a logical message with prefix \"%s\" that outflow.backfill() did not write",
+						kBackfillPrefix),
+				 errdetail("The message at %X/%X does not carry the backfill key of this data directory (file "
+						   "outflow_backfill.key); another role wrote it with pg_logical_emit_message().",
+						   static_cast<uint32>(lsn >> 32), static_cast<uint32>(lsn))));
+		s.foreign_backfill_seen = true;
 		return false;
+	}
 	p.pub = content + sizeof(BackfillHeader);
 	p.rest = p.pub + p.head.pub_len;
 	p.rest_len = size - sizeof(BackfillHeader) - p.head.pub_len;
@@ -186,7 +219,7 @@ backfill_message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, Size size, c
 	Relation relation;
 	RelInfo *rel;
 
-	if (!parse(content, size, p) || !follows(s, p))
+	if (!parse(s, lsn, content, size, p) || !follows(s, p))
 		return;
 	if (p.head.kind != kBackfillRow && p.head.kind != kBackfillStart && p.head.kind != kBackfillEnd)
 		return;

@@ -5,6 +5,9 @@
  * is the payload's layout, shared by the writer (extension/backfill.cpp)
  * and the decoder (backfill_message.cpp).
  *
+ * Only messages that carry the data directory's backfill key are rendered
+ * (backfill_key.h): anyone can write a message with this prefix.
+ *
  * Payload: BackfillHeader, then the publication name (pub_len bytes, no
  * NUL), then for a row the tuple: the whole-row datum's HeapTupleHeader as
  * it is (t_len = the rest of the payload), out-of-line values flattened
@@ -16,6 +19,8 @@
 #define OUTFLOW_BACKFILL_MESSAGE_H
 
 #include <cstdint>
+
+#include "backfill_key.h"
 
 namespace outflow {
 
@@ -30,7 +35,7 @@ enum BackfillKind : uint8_t
 	kBackfillEnd = 'E'	  /* a table's backfill is complete (last chunk) */
 };
 
-constexpr uint32_t kBackfillMagic = 0x4f464231; /* "OFB1": layout version 1 */
+constexpr uint32_t kBackfillMagic = 0x4f464232; /* "OFB2": layout version 2 */
 
 /* The fixed part, copied with memcpy (the payload is not aligned). */
 struct BackfillHeader
@@ -42,6 +47,7 @@ struct BackfillHeader
 	int64_t backfill_id; /* outflow.backfills.id */
 	int64_t rows;		 /* kBackfillEnd: rows sent for the table */
 	uint32_t pub_len;	 /* bytes of publication name that follow */
+	uint8_t key[kBackfillKeyLen]; /* the data directory's backfill key (backfill_key.h) */
 };
 
 } // namespace outflow

@@ -43,6 +43,7 @@ struct Session
 	/* The transaction being replayed. */
 	ReorderBufferTXN *txn = nullptr;
 	bool txn_begun = false;	   /* begin already written */
+	bool foreign_backfill_seen = false; /* a message with the backfill prefix but not the key was reported */
 	uint64 txn_seq = 0;		   /* changes seen so far in txn */
 	uint64 txn_emitted = 0;	   /* changes written so far in txn */
 	TxnKind txn_kind = TxnKind::Committed;

@@ -90,6 +90,7 @@ make_header(uint8_t kind, int64 id, Oid relid, const char *pub, int64 rows)
 	head.backfill_id = id;
 	head.rows = rows;
 	head.pub_len = static_cast<uint32_t>(strlen(pub));
+	outflow::backfill_key(head.key, true);
 	return head;
 }
 

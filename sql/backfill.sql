@@ -127,6 +127,20 @@ SELECT outflow._backfill_mark('middle', 1, 'bf_pub', 'bf_items', 0);
 -- nothing from the failed calls: only the backfills of bf_empty (superuser, then REPLICATION role)
 SELECT change->>'op' AS op, change->>'table' AS tab FROM outflow.changes('bf_s') ORDER BY lsn;
 
+-- messages with the backfill prefix that outflow.backfill() did not write (any
+-- role may write one): a WARNING, nothing rendered, never an ERROR that stops the slot
+SET ROLE bf_plain;
+SELECT 'sent' FROM pg_logical_emit_message(true, 'outflow.backfill', 'not a backfill');
+SELECT 'sent' FROM pg_logical_emit_message(true, 'outflow.backfill', decode('3242464f52000000' || repeat('00', 120), 'hex'));
+RESET ROLE;
+INSERT INTO bf_items (id, name) VALUES (9001, 'after the forged messages');
+\set VERBOSITY terse
+SET client_min_messages = warning;
+SELECT change->>'op' AS op, change->>'table' AS tab, change->'new'->>'name' AS name FROM outflow.changes('bf_s') ORDER BY lsn;
+RESET client_min_messages;
+\set VERBOSITY default
+DELETE FROM bf_items WHERE id = 9001;
+
 -- the key changed between two chunks: an ERROR that says how to start again
 SELECT cardinality(outflow._backfill_prepare('bf_pub', 'bf_ri', 1)) AS prepared;
 SELECT outflow._backfill_chunk(max(id)) FROM outflow.backfills;
