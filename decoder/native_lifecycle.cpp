@@ -112,12 +112,12 @@ native_stream_start(Session &s, ReorderBufferTXN *txn)
 	StringInfo out = start(s);
 	bool first = !s.stream->sent_any;
 
-	s.stream->sent_any = true;
 	out_lit(out, "{\"op\":\"stream_start\"");
 	out_uint_field(out, "xid", txn->xid);
 	appendStringInfo(out, ",\"first_segment\":%s", first ? "true" : "false");
 	out_origin(s, out, txn);
 	finish(s);
+	s.stream->sent_any = true; /* once written (see Session::ensure_begin) */
 }
 
 void

@@ -4,6 +4,10 @@
  */
 #include "oversize.h"
 
+extern "C" {
+#include "mb/pg_wchar.h"
+}
+
 namespace outflow {
 
 namespace {
@@ -18,7 +22,8 @@ key_text(const LeftOut &what)
 		return pstrdup("(none)");
 	if (what.key_len <= kMax)
 		return pnstrdup(what.key, what.key_len);
-	return psprintf("%s...", pnstrdup(what.key, kMax));
+	/* cut at a character boundary: a message that is not valid in the encoding fails to convert */
+	return psprintf("%s...", pnstrdup(what.key, pg_mbcliplen(what.key, what.key_len, kMax)));
 }
 
 /* "is N bytes" or "could be up to N bytes". */

@@ -41,8 +41,10 @@ Session::ensure_begin()
 {
 	if (txn_begun)
 		return;
-	txn_begun = true;
+	/* Marked only once written: PostgreSQL may go on after an ERROR here
+	 * (a concurrent abort of a streamed or prepared transaction). */
 	format->begin(*this, txn);
+	txn_begun = true;
 }
 
 const char *
@@ -53,6 +55,10 @@ Session::origin_name_of(OutflowOriginId id)
 
 	if (id == origin_id)
 		return origin_name;
+	/* Outside a transaction (stream_commit, commit_prepared, stream_prepare are
+	 * called so) the catalog cannot be read: the caller writes the id instead. */
+	if (!IsTransactionState())
+		return nullptr;
 	/* Forget the cached one first: the lookup may raise an ERROR. */
 	origin_id = OUTFLOW_INVALID_ORIGIN;
 	origin_name = nullptr;
