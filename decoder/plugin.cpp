@@ -22,6 +22,7 @@
 #include "value_native.h"
 
 extern "C" {
+#include "access/xact.h"
 #include "nodes/pg_list.h"
 #include "replication/origin.h"
 #include "utils/memutils.h"
