@@ -58,14 +58,7 @@ HTAB *
 sent_records(Session &s)
 {
 	if (s.sent_relations == nullptr)
-	{
-		HASHCTL ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(SentRecord);
-		ctl.hcxt = s.session_cxt;
-		s.sent_relations = hash_create("outflow relation records", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+		s.sent_relations = s.make_hash("outflow relation records", sizeof(Oid), sizeof(SentRecord), 64);
 	return s.sent_relations;
 }
 

@@ -83,12 +83,7 @@ invalidate_publications_cb(Datum, OutflowCacheId, uint32)
 void
 relcache_init(Session &session)
 {
-	HASHCTL ctl;
-
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(RelInfo);
-	ctl.hcxt = session.session_cxt;
-	session.relations = hash_create("outflow relations", 128, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	session.relations = session.make_hash("outflow relations", sizeof(Oid), sizeof(RelInfo), 128);
 	g_session = &session;
 	if (!g_callbacks_registered)
 	{

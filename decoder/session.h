@@ -66,6 +66,18 @@ struct Session
 	/* The name of a replication origin, looked up once per origin. */
 	const char *origin_name_of(OutflowOriginId id);
 
+	/* A hash table of blob keys in the session's memory (its caches). */
+	HTAB *make_hash(const char *name, Size keysize, Size entrysize, long nelem) const
+	{
+		HASHCTL ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = keysize;
+		ctl.entrysize = entrysize;
+		ctl.hcxt = session_cxt;
+		return hash_create(name, nelem, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+
 	~Session();
 };
 

@@ -42,14 +42,7 @@ stream_xact(Session &s, TransactionId xid, TransactionId top)
 	StreamXact *st;
 
 	if (s.streams == nullptr)
-	{
-		HASHCTL ctl;
-
-		ctl.keysize = sizeof(TransactionId);
-		ctl.entrysize = sizeof(StreamXact);
-		ctl.hcxt = s.session_cxt;
-		s.streams = hash_create("outflow streamed transactions", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+		s.streams = s.make_hash("outflow streamed transactions", sizeof(TransactionId), sizeof(StreamXact), 16);
 	st = static_cast<StreamXact *>(hash_search(s.streams, &xid, HASH_ENTER, &found));
 	if (!found)
 	{

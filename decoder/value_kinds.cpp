@@ -216,16 +216,7 @@ get_renderer(Session &session, Oid typid)
 	bool found;
 
 	if (session.types == nullptr)
-	{
-		HASHCTL ctl;
-
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(TypeRenderer);
-		ctl.hcxt = session.session_cxt;
-		session.types = hash_create("outflow native renderers", 64, &ctl,
-									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+		session.types = session.make_hash("outflow native renderers", sizeof(Oid), sizeof(TypeRenderer), 64);
 
 	TypeRenderer *r = static_cast<TypeRenderer *>(hash_search(session.types, &typid, HASH_ENTER, &found));
 	if (!found)
