@@ -90,16 +90,11 @@ set_actions(Options &o, std::string_view name, const std::optional<std::string> 
 		std::string a = item;
 
 		std::transform(a.begin(), a.end(), a.begin(), [](unsigned char c) { return std::tolower(c); });
-		if (a == "insert")
-			bits |= kActionInsert;
-		else if (a == "update")
-			bits |= kActionUpdate;
-		else if (a == "delete")
-			bits |= kActionDelete;
-		else if (a == "truncate")
-			bits |= kActionTruncate;
-		else
+		uint8_t bit = action_bit_named(a);
+
+		if (bit == 0)
 			throw bad_value(o, name, item, allowed);
+		bits |= bit;
 	}
 	o.actions = bits;
 }

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "op.h"
 #include "patterns.h"
 
 namespace outflow {
@@ -21,16 +22,6 @@ enum class FormatKind
 {
 	Native,
 	Wal2json
-};
-
-/* Bits of Options::actions. */
-enum ActionBit : uint8_t
-{
-	kActionInsert = 1,
-	kActionUpdate = 2,
-	kActionDelete = 4,
-	kActionTruncate = 8,
-	kActionAll = 15
 };
 
 /* What to do with an out-of-line value that an UPDATE left untouched. */
