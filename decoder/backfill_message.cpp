@@ -6,9 +6,9 @@
  * point, and handed to the session's format exactly as the decoder hands it
  * an insert (plugin.cpp change()): the same relation entry, table patterns,
  * actions, publication row filters, column lists and partition-root
- * mapping, the same value code. The only difference is RowChange::read,
- * which makes the format write "op":"read" (wal2json: an insert unless
- * reads-as-inserts is off).
+ * mapping (route_row), the same value code. The only difference is the
+ * operation, Op::Read, which the format writes as "op":"read" (wal2json: an
+ * insert unless reads-as-inserts is off).
  *
  * Who sees a backfill: a session with publication_names sees the backfills
  * of the publications it names, and only those; a session without
@@ -19,7 +19,7 @@
 #include "backfill_message.h"
 #include "format.h"
 #include "out.h"
-#include "publication.h"
+#include "relations.h"
 #include "relcache.h"
 #include "session.h"
 #include "value_format.h"
@@ -124,15 +124,19 @@ row_tuple(Relation relation, const Parsed &p)
 	return tuple;
 }
 
-/* Renders a row message as a read (an insert with RowChange::read). */
+/* Renders a row message as a read (an insert shown as Op::Read). */
 void
 row_message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, Relation relation, RelInfo *rel,
 			const Parsed &p, uint64 seq)
 {
 	ReorderBufferChange *change = static_cast<ReorderBufferChange *>(palloc0(sizeof(ReorderBufferChange)));
 	RowChange c;
+	auto write = [](Session &ss, const RowChange &cc) {
+		ss.format->row(ss, cc);
+		ss.txn_emitted++;
+	};
 
-	if ((s.opts.actions & kActionInsert) == 0)
+	if ((s.opts.actions & action_bit(Op::Read)) == 0)
 		return;
 	change->action = REORDER_BUFFER_CHANGE_INSERT;
 	change->lsn = lsn;
@@ -140,25 +144,14 @@ row_message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, Relation relation
 	c.change = change;
 	c.relation = relation;
 	c.rel = rel;
-	c.op = 'I';
+	c.op = Op::Read;
 	c.newtuple = row_tuple(relation, p);
 	c.oldtuple = nullptr;
 	c.seq = seq;
-	c.read = true;
 	if (c.newtuple == nullptr)
 		elog(ERROR, "outflow: backfill message at %X/%X does not hold a row of \"%s\"",
 			 static_cast<uint32>(lsn >> 32), static_cast<uint32>(lsn), rel->table);
-	if (rel->pub != nullptr && !publication_row(s, c))
-		return;
-	if (c.rel != rel && c.rel->table_filtered)
-	{
-		RelationClose(c.relation);
-		return;
-	}
-	s.format->row(s, c);
-	s.txn_emitted++;
-	if (c.relation != relation)
-		RelationClose(c.relation);
+	route_row(s, c, write);
 }
 
 /* Renders a start or end message as a backfill_start/backfill_end record. */
@@ -179,8 +172,8 @@ mark_message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, const RelInfo &r
 		out_lit(&fields, ",\"rows\":");
 		out_bytes(&fields, buf, static_cast<int>(format_int64(p.head.rows, buf)));
 	}
-	s.format->backfill_mark(s, txn, lsn, seq, rel, end ? "backfill_end" : "backfill_start", fields.data,
-							fields.len);
+	s.format->backfill_mark(s, BackfillMark{txn, lsn, seq, &rel, end ? "backfill_end" : "backfill_start",
+											fields.data, fields.len});
 	s.txn_emitted++;
 }
 
@@ -188,22 +181,21 @@ mark_message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, const RelInfo &r
 
 /* The default backfill_start/backfill_end record: a message "outflow.<op>" whose content is a JSON object. */
 void
-Format::backfill_mark(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, uint64 seq, const RelInfo &rel,
-					  const char *op, const char *fields, int len)
+Format::backfill_mark(Session &s, const BackfillMark &b)
 {
 	StringInfoData prefix, content;
 
 	initStringInfo(&prefix);
-	appendStringInfo(&prefix, "outflow.%s", op);
+	appendStringInfo(&prefix, "outflow.%s", b.op);
 	initStringInfo(&content);
 	out_lit(&content, "{\"schema\":");
-	appendStringInfoString(&content, rel.schema_json);
+	appendStringInfoString(&content, b.rel->schema_json);
 	out_lit(&content, ",\"table\":");
-	appendStringInfoString(&content, rel.table_json);
+	appendStringInfoString(&content, b.rel->table_json);
 	out_char(&content, ',');
-	out_bytes(&content, fields, len);
+	out_bytes(&content, b.fields, b.len);
 	out_char(&content, '}');
-	message(s, txn, lsn, true, prefix.data, content.len, content.data, seq);
+	message(s, MessageRecord{b.txn, b.lsn, true, prefix.data, static_cast<Size>(content.len), content.data, b.seq});
 }
 
 bool

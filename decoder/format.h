@@ -2,7 +2,8 @@
  * format.h: what an output format must do. A format turns decoded changes
  * into bytes in ctx->out, with OutputPluginPrepareWrite/OutputPluginWrite.
  * The decoder (plugin.cpp) has already applied option filters (actions,
- * tables, origins, message prefixes) before calling a format.
+ * tables, origins, message prefixes) and publications (relations.h) before
+ * calling a format; each kind of record is one struct (change.h).
  *
  * Format methods run inside a pg_boundary and call into PostgreSQL: they
  * must keep no object with a destructor alive on the stack.
@@ -10,6 +11,7 @@
 #ifndef OUTFLOW_FORMAT_H
 #define OUTFLOW_FORMAT_H
 
+#include "change.h"
 #include "pg.h"
 
 namespace outflow {
@@ -17,26 +19,13 @@ namespace outflow {
 struct Session;
 struct RelInfo;
 
-/* One row change, as the decoder hands it to a format. */
-struct RowChange
-{
-	ReorderBufferTXN *txn;
-	ReorderBufferChange *change;
-	Relation relation;
-	RelInfo *rel;
-	char op;		   /* 'I', 'U', 'D' */
-	HeapTuple newtuple; /* NULL for delete */
-	HeapTuple oldtuple; /* NULL if not logged */
-	uint64 seq;		   /* position in the transaction */
-	bool read = false; /* a row of outflow.backfill(): an insert shown as "op":"read" */
-};
-
 class Format
 {
 public:
 	virtual ~Format() = default;
 
-	/* Builds per-relation data kept in rel.format_private (in rel.cxt). */
+	/* Builds the format's own per-relation data (prepared bytes) kept in
+	 * rel.format_private (in rel.cxt); relcache has the columns and keys. */
 	virtual void build_relation(Session &, RelInfo &, Relation) {}
 
 	/* Transaction start and end. A format calls s.ensure_begin() right before it
@@ -46,22 +35,17 @@ public:
 	virtual void begin(Session &s, ReorderBufferTXN *txn) = 0;
 	virtual void commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) = 0;
 
-	virtual void row(Session &s, const RowChange &change) = 0;
+	/* A row change, its tuples taken apart (c.oldrow, c.newrow). */
+	virtual void row(Session &s, const RowChange &c) = 0;
 
-	/* One TRUNCATE of the (already filtered) relations. */
-	virtual void truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *relations,
-						  RelInfo **rels, ReorderBufferChange *change, uint64 first_seq) = 0;
+	virtual void truncate(Session &s, const TruncateRecord &t) = 0;
 
-	/* A logical message; txn is NULL for a non-transactional one. */
-	virtual void message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
-						 const char *prefix, Size size, const char *content, uint64 seq) = 0;
+	virtual void message(Session &s, const MessageRecord &m) = 0;
 
-	/* A backfill_start or backfill_end record (op) of relation rel; fields is
-	 * "publication":..,"backfill_id":..[,"rows":..]. By default a transactional
-	 * message with prefix "outflow.<op>" and a JSON object as content
-	 * (backfill_message.cpp); the native format writes its own record. */
-	virtual void backfill_mark(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, uint64 seq, const RelInfo &rel,
-							   const char *op, const char *fields, int len);
+	/* By default a transactional message with prefix "outflow.<op>" and a
+	 * JSON object as content (backfill_message.cpp); the native format
+	 * writes its own record. */
+	virtual void backfill_mark(Session &s, const BackfillMark &b);
 };
 
 /* The formats we have. Each allocates with new; the session deletes it. */

@@ -7,7 +7,8 @@
  *    "key":{"id":1},"new":{"id":1,"v":"x"}}
  *
  * (commit_lsn, seq) identifies a change uniquely and stably. Values are
- * rendered by value_native.cpp. A transaction decoded at its PREPARE carries
+ * rendered by value_native.cpp; columns, keys and the tuples taken apart
+ * come from relcache (RowChange::oldrow, newrow). A transaction decoded at its PREPARE carries
  * prepare_lsn, gid and prepare_time instead of the commit's fields; one
  * streamed in progress only xid (and subxid), with seq per transaction.
  */
@@ -147,16 +148,14 @@ struct TxnFields
 
 /*
  * What the native format keeps per relation (RelInfo.format_private, in
- * rel.cxt): the bytes between op and the lsn value, and scratch arrays for
- * taking tuples apart without allocating per change.
+ * rel.cxt): the bytes between op and the lsn value, each column's renderer,
+ * and per-column flags of a change.
  */
 struct NativeRel
 {
 	char *head; /* ,"schema":..,"table":..,"lsn": */
 	int head_len;
-	int natts;
-	Datum *values[2]; /* [0] old image, [1] new image */
-	bool *nulls[2];
+	const TypeRenderer **renderers; /* by column: the renderer of its type (NULL if dropped) */
 	bool *unchanged;
 	bool *oversized;	 /* columns left out of this change (oversize.h) */
 	int64 tail_reserve; /* bytes kept free for what follows the values (see build_relation) */
@@ -177,31 +176,6 @@ enum class Columns
 	Keys
 };
 
-/* A tuple taken apart once, with the relation's current descriptor. */
-struct Image
-{
-	Datum *values;
-	bool *nulls;
-};
-
-/* Deforms tuple into the relation's scratch arrays (which). The entry was
- * built from this descriptor; a different column count would mean a missed
- * invalidation, and reading on would overrun the arrays: an ERROR instead. */
-Image
-deform(Relation relation, const RelInfo &rel, HeapTuple tuple, int which)
-{
-	TupleDesc desc = RelationGetDescr(relation);
-	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
-	Image image;
-
-	if (unlikely(nr == nullptr || desc->natts != nr->natts || desc->natts != rel.natts))
-		elog(ERROR, "outflow: relation \"%s\" changed shape without invalidation", rel.table);
-	image.values = nr->values[which];
-	image.nulls = nr->nulls[which];
-	heap_deform_tuple(tuple, desc, image.values, image.nulls);
-	return image;
-}
-
 /*
  * What the oversize check of one change needs (oversize.h): where values may
  * go, which columns were left out, and where the change's "key" object is
@@ -211,6 +185,7 @@ struct ChangeLimits
 {
 	ValueRoom room;
 	const RowChange *change;
+	const TypeRenderer *const *renderers; /* NativeRel::renderers */
 	bool *oversized; /* by column; valid only when noversized > 0 */
 	int natts = 0;
 	int noversized = 0;
@@ -227,16 +202,17 @@ struct ChangeLimits
 pg_noinline bool
 write_value_checked(Session &s, StringInfo out, const ColumnInfo &col, int i, Datum value, ChangeLimits &lim)
 {
+	const TypeRenderer *native = lim.renderers[i];
 	const int start = out->len;
 	const int64 allowed = value_allowed(lim.room, out, col.is_key);
 	const int64 room = lim.room.end - start;
 	bool exact = false;
-	Size bytes = col.is_varlena ? native_value_size(s, col.native, value, varlena_raw_size(value), &exact)
-								: kBoundSlack; /* fixed-length: checked only for max-value-bytes */
+	Size bytes = col.varlena ? native_value_size(s, native, value, varlena_raw_size(value), &exact)
+							 : kBoundSlack; /* fixed-length: checked only for max-value-bytes */
 	Fit fit = decide_fit(bytes, exact, allowed, room);
 
 	if (write_fitted(out, fit, allowed, &bytes, &exact,
-					 [&](StringInfo o) { native_append_value(s, o, col.native, value); }))
+					 [&](StringInfo o) { native_append_value(s, o, native, value); }))
 		return true;
 
 	const RowChange &c = *lim.change;
@@ -270,20 +246,13 @@ write_value_checked(Session &s, StringInfo out, const ColumnInfo &col, int i, Da
 inline bool
 write_value(Session &s, StringInfo out, const ColumnInfo &col, int i, Datum value, ChangeLimits &lim)
 {
-	if (col.is_varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(lim.room, out, col.is_key))
-					   : likely(lim.room.max_value == kNoMaxValue || col.is_key))
+	if (col.varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(lim.room, out, col.is_key))
+					: likely(lim.room.max_value == kNoMaxValue || col.is_key))
 	{
-		native_append_value(s, out, col.native, value);
+		native_append_value(s, out, lim.renderers[i], value);
 		return true;
 	}
 	return write_value_checked(s, out, col, i, value, lim);
-}
-
-/* Is this value an out-of-line datum the decoder did not reassemble? */
-inline bool
-is_unchanged_toast(const ColumnInfo &col, const Image &image, int i)
-{
-	return col.is_varlena && !image.nulls[i] && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(image.values[i]));
 }
 
 /*
@@ -295,8 +264,8 @@ is_unchanged_toast(const ColumnInfo &col, const Image &image, int i)
  * unavailable.
  */
 int
-out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel, const Image &image, Columns which,
-		  bool *unchanged, ChangeLimits &lim, const Image *old_image = nullptr)
+out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel, const RowImage &image,
+		  Columns which, bool *unchanged, ChangeLimits &lim, const RowImage *old_image = nullptr)
 {
 	bool first = true;
 	int nunchanged = 0;
@@ -308,14 +277,14 @@ out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel,
 	{
 		const ColumnInfo &col = rel.cols[i];
 		bool toast = false;
-		const Image *from = &image;
+		const RowImage *from = &image;
 
-		if (col.dropped || !col.published || (which == Columns::Keys && !col.is_key))
+		if (!col.shown() || (which == Columns::Keys && !col.is_key))
 			continue;
-		if (is_unchanged_toast(col, image, i) && old_image && !is_unchanged_toast(col, *old_image, i) &&
+		if (unchanged_toast(col, image, i) && old_image && !unchanged_toast(col, *old_image, i) &&
 			!old_image->nulls[i])
 			from = old_image; /* the same value, logged whole in the old row */
-		else if (is_unchanged_toast(col, image, i))
+		else if (unchanged_toast(col, image, i))
 		{
 			toast = true;
 			nunchanged++;
@@ -380,19 +349,16 @@ public:
 	void begin(Session &s, ReorderBufferTXN *txn) override;
 	void commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) override;
 	void row(Session &s, const RowChange &change) override;
-	void truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *relations, RelInfo **rels,
-				  ReorderBufferChange *change, uint64 first_seq) override;
-	void message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
-				 Size size, const char *content, uint64 seq) override;
-	void backfill_mark(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, uint64 seq, const RelInfo &rel,
-					   const char *op, const char *fields, int len) override;
+	void truncate(Session &s, const TruncateRecord &t) override;
+	void message(Session &s, const MessageRecord &m) override;
+	void backfill_mark(Session &s, const BackfillMark &b) override;
 
 private:
 	TxnFields txn_fields_;
 };
 
 void
-NativeFormat::build_relation(Session &, RelInfo &rel, Relation)
+NativeFormat::build_relation(Session &s, RelInfo &rel, Relation)
 {
 	MemoryContext old = MemoryContextSwitchTo(rel.cxt);
 	NativeRel *nr = static_cast<NativeRel *>(palloc0(sizeof(NativeRel)));
@@ -407,12 +373,10 @@ NativeFormat::build_relation(Session &, RelInfo &rel, Relation)
 	out_lit(&head, ",\"lsn\":");
 	nr->head = head.data;
 	nr->head_len = head.len;
-	nr->natts = rel.natts;
-	for (int i = 0; i < 2; i++)
-	{
-		nr->values[i] = static_cast<Datum *>(palloc(sizeof(Datum) * n));
-		nr->nulls[i] = static_cast<bool *>(palloc(sizeof(bool) * n));
-	}
+	nr->renderers = static_cast<const TypeRenderer **>(palloc0(sizeof(TypeRenderer *) * n));
+	for (int i = 0; i < rel.natts; i++)
+		if (!rel.cols[i].dropped)
+			nr->renderers[i] = native_renderer(s, rel.cols[i].typid);
 	nr->unchanged = static_cast<bool *>(palloc(sizeof(bool) * n));
 	nr->oversized = static_cast<bool *>(palloc(sizeof(bool) * n));
 	/*
@@ -425,7 +389,7 @@ NativeFormat::build_relation(Session &, RelInfo &rel, Relation)
 	nr->tail_reserve = 1024;
 	for (int i = 0; i < rel.natts; i++)
 		if (!rel.cols[i].dropped)
-			nr->tail_reserve += 2 * (rel.cols[i].name_json_len + 1) + (rel.cols[i].is_varlena ? 0 : 3 * 4096);
+			nr->tail_reserve += 2 * (rel.cols[i].name_json_len + 1) + (rel.cols[i].varlena ? 0 : 3 * 4096);
 	MemoryContextSwitchTo(old);
 	rel.format_private = nr;
 }
@@ -484,26 +448,19 @@ NativeFormat::row(Session &s, const RowChange &c)
 {
 	StringInfo out = s.ctx->out;
 	const RelInfo &rel = *c.rel;
-	Image old_image{}, new_image{};
 	bool *unchanged = nullptr;
 	int nunchanged = 0;
 	ChangeLimits lim;
-	static const char *const ops[] = {"{\"op\":\"insert\"", "{\"op\":\"update\"", "{\"op\":\"delete\""};
+	const std::string_view op = op_name(c.op);
 
 	s.ensure_begin();
 	relation_record_before_change(s, *c.rel);
 	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
 
-	if (c.oldtuple)
-		old_image = deform(c.relation, rel, c.oldtuple, 0);
-	if (c.newtuple)
-		new_image = deform(c.relation, rel, c.newtuple, 1);
-
 	OutputPluginPrepareWrite(s.ctx, true);
-	if (unlikely(c.read))
-		out_lit(out, "{\"op\":\"read\"");
-	else
-		appendStringInfoString(out, ops[c.op == 'I' ? 0 : c.op == 'U' ? 1 : 2]);
+	out_lit(out, "{\"op\":\"");
+	out_bytes(out, op.data(), static_cast<int>(op.size()));
+	out_char(out, '"');
 	out_head(out, *nr, c.change->lsn);
 	txn_fields_.write(s, out, c.txn, static_cast<int64>(c.seq));
 
@@ -513,6 +470,7 @@ NativeFormat::row(Session &s, const RowChange &c)
 	if (s.opts.max_value_bytes > 0)
 		lim.room.max_value = s.opts.max_value_bytes;
 	lim.change = &c;
+	lim.renderers = nr->renderers;
 	lim.oversized = nr->oversized; /* cleared when the first value is left out */
 	lim.natts = rel.natts;
 
@@ -520,18 +478,18 @@ NativeFormat::row(Session &s, const RowChange &c)
 	if (rel.nkeys > 0 && (c.oldtuple || c.newtuple))
 	{
 		lim.key_start = out->len + 7; /* after ,"key": */
-		out_image(s, out, ",\"key\":", rel, c.oldtuple ? old_image : new_image, Columns::Keys, nullptr, lim);
+		out_image(s, out, ",\"key\":", rel, c.oldtuple ? c.oldrow : c.newrow, Columns::Keys, nullptr, lim);
 		lim.key_len = out->len - lim.key_start;
 	}
 	if (c.oldtuple)
-		out_image(s, out, ",\"old\":", rel, old_image,
+		out_image(s, out, ",\"old\":", rel, c.oldrow,
 				  rel.replident == REPLICA_IDENTITY_FULL ? Columns::All : Columns::Keys, nullptr, lim);
 	if (c.newtuple)
 	{
 		unchanged = nr->unchanged;
 		memset(unchanged, 0, sizeof(bool) * Max(rel.natts, 1));
-		nunchanged = out_image(s, out, ",\"new\":", rel, new_image, Columns::All, unchanged, lim,
-							   c.oldtuple && rel.replident == REPLICA_IDENTITY_FULL ? &old_image : nullptr);
+		nunchanged = out_image(s, out, ",\"new\":", rel, c.newrow, Columns::All, unchanged, lim,
+							   c.oldtuple && rel.replident == REPLICA_IDENTITY_FULL ? &c.oldrow : nullptr);
 	}
 	if (nunchanged > 0)
 		out_name_list(out, ",\"unchanged\":[", rel, unchanged);
@@ -543,22 +501,21 @@ NativeFormat::row(Session &s, const RowChange &c)
 
 /* One object per truncated table. */
 void
-NativeFormat::truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *, RelInfo **rels,
-					   ReorderBufferChange *change, uint64 first_seq)
+NativeFormat::truncate(Session &s, const TruncateRecord &t)
 {
 	StringInfo out = s.ctx->out;
 
 	s.ensure_begin();
-	for (int i = 0; i < nrels; i++)
+	for (int i = 0; i < t.nrels; i++)
 	{
-		relation_record_before_change(s, *rels[i]);
+		relation_record_before_change(s, *t.rels[i]);
 		OutputPluginPrepareWrite(s.ctx, true);
 		out_lit(out, "{\"op\":\"truncate\"");
-		out_head(out, *static_cast<const NativeRel *>(rels[i]->format_private), change->lsn);
-		txn_fields_.write(s, out, txn, static_cast<int64>(first_seq + i));
+		out_head(out, *static_cast<const NativeRel *>(t.rels[i]->format_private), t.change->lsn);
+		txn_fields_.write(s, out, t.txn, static_cast<int64>(t.first_seq + i));
 		appendStringInfo(out, ",\"cascade\":%s,\"restart_identity\":%s}",
-						 change->data.truncate.cascade ? "true" : "false",
-						 change->data.truncate.restart_seqs ? "true" : "false");
+						 t.change->data.truncate.cascade ? "true" : "false",
+						 t.change->data.truncate.restart_seqs ? "true" : "false");
 		OutputPluginWrite(s.ctx, true);
 	}
 }
@@ -570,10 +527,14 @@ NativeFormat::truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *,
  * named in "oversized", as a value is.
  */
 void
-NativeFormat::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
-					  Size size, const char *content, uint64 seq)
+NativeFormat::message(Session &s, const MessageRecord &m)
 {
 	StringInfo out = s.ctx->out;
+	const bool transactional = m.transactional;
+	const char *prefix = m.prefix;
+	const char *content = m.content;
+	const Size size = m.size;
+	const XLogRecPtr lsn = m.lsn;
 	bool is_text = memchr(content, '\0', size) == nullptr &&
 				   pg_verifymbstr(content, static_cast<int>(size), true);
 
@@ -583,7 +544,7 @@ NativeFormat::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tr
 	out_lit(out, "{\"op\":\"message\",\"lsn\":");
 	out_lsn_quoted(out, lsn);
 	if (transactional)
-		txn_fields_.write(s, out, txn, static_cast<int64>(seq));
+		txn_fields_.write(s, out, m.txn, static_cast<int64>(m.seq));
 	appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
 	out_json_string(out, prefix);
 
@@ -620,18 +581,17 @@ NativeFormat::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tr
 
 /* {"op":"backfill_start"|"backfill_end","schema":..,"table":..,"lsn":..,<txn>,<fields>}. */
 void
-NativeFormat::backfill_mark(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, uint64 seq, const RelInfo &rel,
-							const char *op, const char *fields, int len)
+NativeFormat::backfill_mark(Session &s, const BackfillMark &b)
 {
 	StringInfo out = s.ctx->out;
 
 	s.ensure_begin();
 	OutputPluginPrepareWrite(s.ctx, true);
-	appendStringInfo(out, "{\"op\":\"%s\"", op);
-	out_head(out, *static_cast<const NativeRel *>(rel.format_private), lsn);
-	txn_fields_.write(s, out, txn, static_cast<int64>(seq));
+	appendStringInfo(out, "{\"op\":\"%s\"", b.op);
+	out_head(out, *static_cast<const NativeRel *>(b.rel->format_private), b.lsn);
+	txn_fields_.write(s, out, b.txn, static_cast<int64>(b.seq));
 	out_char(out, ',');
-	out_bytes(out, fields, len);
+	out_bytes(out, b.fields, b.len);
 	out_char(out, '}');
 	OutputPluginWrite(s.ctx, true);
 }
@@ -649,7 +609,6 @@ native_append_read(Session &s, StringInfo out, const RowChange &c)
 {
 	const RelInfo &rel = *c.rel;
 	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
-	Image image = deform(c.relation, rel, c.newtuple, 1);
 	ChangeLimits lim;
 
 	/* A row is one value of the result: the same limits as a streamed record (oversize.h). */
@@ -657,6 +616,7 @@ native_append_read(Session &s, StringInfo out, const RowChange &c)
 	if (s.opts.max_value_bytes > 0)
 		lim.room.max_value = s.opts.max_value_bytes;
 	lim.change = &c;
+	lim.renderers = nr->renderers;
 	lim.oversized = nr->oversized;
 	lim.natts = rel.natts;
 	out_lit(out, "{\"op\":\"read\",\"schema\":");
@@ -666,10 +626,10 @@ native_append_read(Session &s, StringInfo out, const RowChange &c)
 	if (rel.nkeys > 0)
 	{
 		lim.key_start = out->len + 7; /* after ,"key": */
-		out_image(s, out, ",\"key\":", rel, image, Columns::Keys, nullptr, lim);
+		out_image(s, out, ",\"key\":", rel, c.newrow, Columns::Keys, nullptr, lim);
 		lim.key_len = out->len - lim.key_start;
 	}
-	out_image(s, out, ",\"new\":", rel, image, Columns::All, nullptr, lim);
+	out_image(s, out, ",\"new\":", rel, c.newrow, Columns::All, nullptr, lim);
 	if (unlikely(lim.noversized > 0))
 		out_name_list(out, ",\"oversized\":[", rel, lim.oversized);
 	out_char(out, '}');

@@ -2,8 +2,9 @@
  * format_wal2json.cpp: what wal2json's format-version 1 and 2 share.
  *
  * Per relation (build_relation, once, in rel.cxt): the type name each format
- * prints, how values are classified, the output function, primary key and
- * replica identity columns, defaults. Per value: the type's output function
+ * prints, how values are classified, the output function, defaults and
+ * prepared bytes (the columns, primary key and replica identity are
+ * relcache's). Per value: the type's output function
  * under the session's settings (DateStyle, TimeZone, extra_float_digits,
  * bytea_output), as wal2json does, then wal2json's JSON classification.
  *
@@ -110,29 +111,6 @@ kind_of(Oid typid)
 		default:
 			return W2jKind::Text;
 	}
-}
-
-/*
- * Marks the key columns of an index in cols (through the flag at member);
- * returns false if the index cannot be opened under the current snapshot,
- * in which case wal2json uses every column.
- */
-bool
-mark_index_columns(W2jCol *cols, int natts, Oid indexoid, bool W2jCol::*member)
-{
-	Relation index = RelationIdGetRelation(indexoid);
-
-	if (index == NULL)
-		return false;
-	for (int i = 0; i < IndexRelationGetNumberOfKeyAttributes(index); i++)
-	{
-		int attnum = index->rd_index->indkey.values[i];
-
-		if (attnum > 0 && attnum <= natts)
-			cols[attnum - 1].*member = true;
-	}
-	RelationClose(index);
-	return true;
 }
 
 /* The default of column attnum as a JSON token ("expr" or null). */
@@ -469,16 +447,11 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 	TupleDesc desc = RelationGetDescr(relation);
 	MemoryContext old;
 	W2jRel *w;
-	List *indexes;
 
 	old = MemoryContextSwitchTo(rel.cxt);
 	w = static_cast<W2jRel *>(palloc0(sizeof(W2jRel)));
 
-	w->natts = desc->natts;
 	w->cols = static_cast<W2jCol *>(palloc0(sizeof(W2jCol) * (desc->natts + 1)));
-	w->values = static_cast<Datum *>(palloc0(sizeof(Datum) * (desc->natts + 1)));
-	w->nulls = static_cast<bool *>(palloc0(sizeof(bool) * (desc->natts + 1)));
-	w->full = relation->rd_rel->relreplident == REPLICA_IDENTITY_FULL;
 	w->oversized = static_cast<bool *>(palloc0(sizeof(bool) * (desc->natts + 1)));
 	w->left_out = static_cast<bool *>(palloc0(sizeof(bool) * (desc->natts + 1)));
 	w->tail_reserve = 1024 * 1024; /* pk object, oversized list, pretty-print whitespace, key values */
@@ -494,13 +467,9 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 		HeapTuple tup;
 		Form_pg_type typ;
 
-		col.attnum = attr->attnum;
-		col.typid = attr->atttypid;
-		col.skip = attr->attisdropped || attr->attnum < 0 || !rel.cols[i].published; /* column lists */
-		if (col.skip)
+		if (!rel.cols[i].shown()) /* dropped, or left out by column lists */
 			continue;
-		col.varlena = attr->attlen == -1;
-		col.not_null = attr->attnotnull;
+		col.varlena = rel.cols[i].varlena;
 
 		tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(attr->atttypid));
 		if (!HeapTupleIsValid(tup))
@@ -561,7 +530,7 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 				appendBinaryStringInfo(&prefix, col.type_json, col.type_json_len);
 			}
 			if (opts.include_type_oids)
-				appendStringInfo(&prefix, ",\"typeoid\":%d", static_cast<int>(col.typid));
+				appendStringInfo(&prefix, ",\"typeoid\":%d", static_cast<int>(rel.cols[i].typid));
 			appendStringInfoString(&prefix, ",\"value\":");
 			col.v2_value_prefix = prefix.data;
 			col.v2_value_prefix_len = prefix.len;
@@ -590,14 +559,6 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 		w->v2_table_part = part.data;
 		w->v2_table_part_len = part.len;
 	}
-
-	/* Primary key and replica identity, as wal2json finds them. */
-	indexes = RelationGetIndexList(relation);
-	list_free(indexes);
-	w->has_pk = OidIsValid(relation->rd_pkindex);
-	w->has_ri = OidIsValid(relation->rd_replidindex);
-	w->pk_all = !w->has_pk || !mark_index_columns(w->cols, w->natts, relation->rd_pkindex, &W2jCol::in_pk);
-	w->ri_all = !w->has_ri || !mark_index_columns(w->cols, w->natts, relation->rd_replidindex, &W2jCol::in_ri);
 
 	rel.format_private = w;
 	MemoryContextSwitchTo(old);
@@ -754,34 +715,34 @@ w2j_value_size(W2jCol &col, Datum value, Size raw, bool call_output, bool *exact
 	return kBoundFactor * raw + kBoundSlack;
 }
 
-/* The key of the current tuple as {"col":value,...}, for messages (slow path only). */
+/* The key of row (a tuple of c) as {"col":value,...}, for messages (slow path only). */
 StringInfo
-w2j_key_json(Session &s, const RowChange &c)
+w2j_key_json(Session &s, const RowChange &c, const RowImage &row)
 {
 	W2jRel &w = w2j_rel(c.rel);
 	StringInfo key = makeStringInfo();
 	bool first = true;
 
 	appendStringInfoChar(key, '{');
-	for (int i = 0; i < w.natts; i++)
+	for (int i = 0; i < c.rel->natts; i++)
 	{
 		W2jCol &col = w.cols[i];
 
-		if (col.skip || !(col.in_ri || col.in_pk))
+		if (!c.rel->cols[i].shown() || !w2j_is_key(*c.rel, i))
 			continue;
 		if (!first)
 			appendStringInfoChar(key, ',');
 		first = false;
 		appendBinaryStringInfo(key, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len);
 		appendStringInfoChar(key, ':');
-		if (w.nulls[i])
+		if (row.nulls[i])
 			out_lit(key, "null");
-		else if (w2j_unchanged_toast(col, w.values[i]))
+		else if (unchanged_toast(c.rel->cols[i], row, i))
 			out_lit(key, "\"(unchanged)\"");
-		else if (col.varlena && varlena_raw_size(w.values[i]) > 1024)
+		else if (col.varlena && varlena_raw_size(row.values[i]) > 1024)
 			out_lit(key, "\"(long)\"");
 		else
-			w2j_append_value(key, col, w.values[i], s.opts.numeric_data_types_as_string);
+			w2j_append_value(key, col, row.values[i], s.opts.numeric_data_types_as_string);
 	}
 	appendStringInfoChar(key, '}');
 	return key;
@@ -790,11 +751,13 @@ w2j_key_json(Session &s, const RowChange &c)
 } // namespace
 
 bool
-w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room, int i, Datum value)
+w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room, const RowImage &row,
+						int i)
 {
 	W2jRel &w = w2j_rel(c.rel);
 	W2jCol &col = w.cols[i];
-	const bool key = col.in_ri || col.in_pk;
+	const Datum value = row.values[i];
+	const bool key = w2j_is_key(*c.rel, i);
 	const bool option = room.max_value != kNoMaxValue;
 	const int start = out->len;
 	const int64 allowed = value_allowed(room, out, key);
@@ -812,7 +775,7 @@ w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const Va
 					 [&](StringInfo o) { w2j_append_value(o, col, value, s.opts.numeric_data_types_as_string); }))
 		return true;
 
-	StringInfo key_json = w2j_key_json(s, c);
+	StringInfo key_json = w2j_key_json(s, c, row);
 	LeftOut what{c.rel->schema,
 				 c.rel->table,
 				 NameStr(TupleDescAttr(RelationGetDescr(c.relation), i)->attname),
@@ -828,7 +791,7 @@ w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const Va
 	if (!option)
 		error_value_too_large(what);
 	if (w.noversized == 0)
-		memset(w.oversized, 0, sizeof(bool) * (w.natts + 1));
+		memset(w.oversized, 0, sizeof(bool) * (c.rel->natts + 1));
 	if (!w.oversized[i])
 		w.noversized++;
 	w.oversized[i] = true;
@@ -853,7 +816,7 @@ w2j_append_oversized(StringInfo out, const RowChange &c, const char *sep)
 	W2jRel &w = w2j_rel(c.rel);
 	bool first = true;
 
-	for (int i = 0; i < w.natts; i++)
+	for (int i = 0; i < c.rel->natts; i++)
 	{
 		if (!w.oversized[i])
 			continue;

@@ -1,7 +1,8 @@
 /*
  * format_wal2json.h: what the two wal2json formats (format-version 1 and 2)
- * share: per-relation data built once in build_relation, value rendering
- * through the type's output function, and the factories.
+ * share: their own per-relation data built once in build_relation (type
+ * names, output functions, prepared bytes; columns and keys are relcache's),
+ * value rendering through the type's output function, and the factories.
  *
  * Everything here is plain structs in PostgreSQL memory: these functions call
  * into PostgreSQL (output functions, syscache) and may longjmp.
@@ -50,18 +51,12 @@ enum class W2jFast : uint8
 	Jsonb		 /* jsonb_out: JsonbToCString */
 };
 
-/* One attribute, as the wal2json formats need it. */
+/* What the wal2json formats add to a column (relcache's ColumnInfo has the rest). */
 struct W2jCol
 {
-	bool skip;		   /* dropped or system column: never shown */
-	bool in_pk;		   /* part of the primary key columns */
-	bool in_ri;		   /* part of the replica identity columns */
-	bool varlena;	   /* attlen == -1: may be an unchanged TOAST pointer */
-	bool not_null;	   /* attnotnull */
+	bool varlena;	   /* ColumnInfo::varlena, for the renderer (w2j_append_value) */
 	W2jKind kind;	   /* how to write values */
-	Oid typid;		   /* pg_attribute.atttypid */
 	Oid shown_typid;   /* type oid format 1 prints (domain base type if replaced) */
-	AttrNumber attnum;
 	W2jFast fast;	   /* direct rendering of the output function's text */
 	const char *type_json; /* the type name as a JSON token, for this format's options */
 	int type_json_len;
@@ -74,18 +69,9 @@ struct W2jCol
 /* format_private of a RelInfo for the wal2json formats. */
 struct W2jRel
 {
-	int natts;
-	W2jCol *cols;
-	bool has_pk;	/* rd_pkindex is valid */
-	bool has_ri;	/* rd_replidindex is valid */
-	bool full;		/* REPLICA IDENTITY FULL */
-	bool pk_all;	/* pk columns unknown (index not openable): all columns */
-	bool ri_all;	/* no replica identity index (or not openable): all columns */
+	W2jCol *cols;	/* by column, as RelInfo::cols */
 	const char *v2_table_part; /* format 2: ,"schema":..,"table":.. as the options ask */
 	int v2_table_part_len;
-	Datum *values;	/* natts, scratch for heap_deform_tuple */
-	bool *nulls;
-	HeapTuple deformed; /* the tuple values/nulls hold; cleared at the start of each row */
 	bool *oversized;	/* natts: columns of the row left out (oversize.h); valid when noversized > 0 */
 	int noversized;		/* cleared at the start of each row */
 	bool *left_out;		/* natts: format 1's per-tuple flags of the same */
@@ -102,59 +88,58 @@ w2j_rel(RelInfo *rel_info)
 	return *static_cast<W2jRel *>(rel_info->format_private);
 }
 
-/* W2jRel of the change's relation, its scratch arrays emptied for a new row. */
+/* W2jRel of the change's relation, its per-row flags cleared for a new row. */
 inline W2jRel &
 w2j_row_rel(const RowChange &c)
 {
 	W2jRel &w = w2j_rel(c.rel);
 
-	w.deformed = nullptr;
 	w.noversized = 0;
 	return w;
 }
 
-/* Takes tup apart into w's scratch arrays, unless they already hold it (a
- * row writes the same tuple as columns, identity and pk). */
-inline void
-w2j_deform(W2jRel &w, const RowChange &c, HeapTuple tup)
+/* Is column i shown in a tuple of part "identity" (replica identity; all without an index)? */
+inline bool
+w2j_in_identity(const RelInfo &rel, int i)
 {
-	TupleDesc desc = RelationGetDescr(c.relation);
-
-	if (w.deformed == tup)
-		return;
-	if (desc->natts != w.natts)
-		elog(ERROR, "outflow: relation \"%s\" changed shape without invalidation", c.rel->table);
-	heap_deform_tuple(tup, desc, w.values, w.nulls);
-	w.deformed = tup;
+	return rel.ri_all || rel.cols[i].in_ri;
 }
 
-/* True if value (not null) is an unchanged TOAST pointer that must be left out. */
+/* Is column i shown in "pk" (primary key; all if its index cannot be read)? */
 inline bool
-w2j_unchanged_toast(const W2jCol &col, Datum value)
+w2j_in_pk(const RelInfo &rel, int i)
 {
-	return col.varlena && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value));
+	return rel.pk_all || rel.cols[i].in_pk;
+}
+
+/* Is column i a key column (never left out for its size)? */
+inline bool
+w2j_is_key(const RelInfo &rel, int i)
+{
+	return rel.cols[i].in_ri || rel.cols[i].in_pk;
 }
 
 /* Appends a non-null value of col as wal2json does, classified by col.kind. */
 void w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strings);
 
 /*
- * Writes a non-null value of column i of the change's current tuple (w's
- * scratch arrays) as w2j_append_value does, unless its JSON would not fit
+ * Writes the non-null value of column i of row (a tuple of change c) as
+ * w2j_append_value does, unless its JSON would not fit
  * in room (oversize.h; room.end counts in out's own bytes). A value that
  * does not fit is left out: nothing is written, it is flagged in
  * w.oversized, a WARNING names it, and the function returns false. Without
  * max-value-bytes that is an ERROR instead, as wal2json has (with a hint).
  * Key columns (replica identity and primary key) are never left out.
  */
-bool w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room, int i,
-							 Datum value);
+bool w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room,
+							 const RowImage &row, int i);
 
 inline bool
-w2j_write_value(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room, int i, Datum value)
+w2j_write_value(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room, const RowImage &row, int i)
 {
 	W2jCol &col = w2j_rel(c.rel).cols[i];
-	const bool key = col.in_ri || col.in_pk;
+	const bool key = w2j_is_key(*c.rel, i);
+	const Datum value = row.values[i];
 
 	if (col.varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(room, out, key))
 					: likely(room.max_value == kNoMaxValue || key))
@@ -162,7 +147,7 @@ w2j_write_value(Session &s, const RowChange &c, StringInfo out, const ValueRoom 
 		w2j_append_value(out, col, value, s.opts.numeric_data_types_as_string);
 		return true;
 	}
-	return w2j_write_value_checked(s, c, out, room, i, value);
+	return w2j_write_value_checked(s, c, out, room, row, i);
 }
 
 /* The room of a record whose values are written into out, base bytes after the record's start. */

@@ -60,13 +60,11 @@ public:
 	void begin(Session &s, ReorderBufferTXN *txn) override;
 	void commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) override;
 	void row(Session &s, const RowChange &change) override;
-	void truncate(Session &, ReorderBufferTXN *, int, Relation *, RelInfo **, ReorderBufferChange *,
-				  uint64) override
+	void truncate(Session &, const TruncateRecord &) override
 	{
 		/* Format 1 has no TRUNCATE (see the file comment). */
 	}
-	void message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
-				 Size size, const char *content, uint64 seq) override;
+	void message(Session &s, const MessageRecord &m) override;
 
 private:
 	uint64 nchanges_ = 0;	 /* changes written in the current transaction */
@@ -76,7 +74,7 @@ private:
 	StringInfo values_scratch(Session &s);
 	StringInfo open_piece(Session &s, bool own_write);
 	void close_piece(Session &s, StringInfo piece, bool own_write);
-	void tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tuple, bool identity, bool only_ri,
+	void tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row, bool identity, bool only_ri,
 			   bool addcomma);
 	void pk(Session &s, StringInfo out, const RowChange &c, bool addcomma);
 };
@@ -211,28 +209,26 @@ Wal2jsonV1::commit(Session &s, ReorderBufferTXN *, XLogRecPtr)
  * the tuple, so that names, types and values stay aligned.
  */
 void
-Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup, bool identity, bool only_ri,
+Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row, bool identity, bool only_ri,
 				  bool addcomma)
 {
 	const Options &o = s.opts;
 	Pretty p(o);
 	W2jRel &w = w2j_rel(c.rel);
+	const RelInfo &rel = *c.rel;
+	const int natts = rel.natts;
 	int ind = identity ? 4 : 3;
 	const char *prefix = identity ? "key" : "column";
 
 	int nleft = 0;
 
-	w2j_deform(w, c, tup);
-
 	/* Is column i part of this tuple's output (before the size checks)? */
 	auto candidate = [&](int i) -> bool {
-		const W2jCol &col = w.cols[i];
-
-		if (col.skip || (only_ri && !w.ri_all && !col.in_ri))
+		if (!rel.cols[i].shown() || (only_ri && !w2j_in_identity(rel, i)))
 			return false;
-		if (w.nulls[i])
+		if (row.nulls[i])
 			return !identity;
-		return !w2j_unchanged_toast(col, w.values[i]);
+		return !unchanged_toast(rel.cols[i], row, i);
 	};
 	/* The values, into vals_, within what this change's piece may take. A
 	 * transaction's document (without write-in-chunks) is limited apart:
@@ -241,7 +237,7 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 	const ValueRoom room = w2j_room(s, w, out->len);
 	bool first_value = true;
 
-	for (int i = 0; i < w.natts; i++)
+	for (int i = 0; i < natts; i++)
 	{
 		if (!candidate(i))
 			continue;
@@ -249,14 +245,14 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 
 		if (!first_value)
 			out_bytes(vals, p.sep, p.sep_len);
-		if (w.nulls[i])
+		if (row.nulls[i])
 			out_lit(vals, "null");
-		else if (!w2j_write_value(s, c, vals, room, i, w.values[i]))
+		else if (!w2j_write_value(s, c, vals, room, row, i))
 		{
 			vals->len = before;
 			vals->data[before] = '\0';
 			if (nleft++ == 0)
-				memset(w.left_out, 0, sizeof(bool) * (w.natts + 1));
+				memset(w.left_out, 0, sizeof(bool) * (natts + 1));
 			w.left_out[i] = true;
 			continue;
 		}
@@ -271,7 +267,7 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 		w2j_repeat(out, p.ht, ind);
 		appendStringInfo(out, "\"%s%s\":%s[", prefix, name, p.sp);
 		if (entries)
-			for (int i = 0; i < w.natts; i++)
+			for (int i = 0; i < natts; i++)
 			{
 				if (!shown(i))
 					continue;
@@ -287,7 +283,7 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 		w2j_repeat(out, p.ht, 3);
 		appendStringInfo(out, "\"oldkeys\":%s{%s", p.sp, p.nl);
 	}
-	array("names", true, [&](int i) { out_bytes(out, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len); });
+	array("names", true, [&](int i) { out_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len); });
 	appendStringInfo(out, "],%s", p.nl);
 	if (o.include_types)
 	{
@@ -301,13 +297,13 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 	}
 	if (!identity && o.include_column_positions)
 	{
-		array("positions", true, [&](int i) { appendStringInfo(out, "%d", w.cols[i].attnum); });
+		array("positions", true, [&](int i) { appendStringInfo(out, "%d", rel.cols[i].attnum); });
 		appendStringInfo(out, "],%s", p.nl);
 	}
 	if (!identity && o.include_not_null)
 	{
 		array("optionals", o.include_types, [&](int i) {
-			if (w.cols[i].not_null)
+			if (rel.cols[i].not_null)
 				out_lit(out, "false");
 			else
 				out_lit(out, "true");
@@ -338,6 +334,7 @@ Wal2jsonV1::pk(Session &s, StringInfo out, const RowChange &c, bool addcomma)
 	const Options &o = s.opts;
 	Pretty p(o);
 	W2jRel &w = w2j_rel(c.rel);
+	const RelInfo &rel = *c.rel;
 	bool first;
 
 	w2j_repeat(out, p.ht, 3);
@@ -345,22 +342,22 @@ Wal2jsonV1::pk(Session &s, StringInfo out, const RowChange &c, bool addcomma)
 	w2j_repeat(out, p.ht, 4);
 	appendStringInfo(out, "\"pknames\":%s[", p.sp);
 	first = true;
-	for (int i = 0; i < w.natts; i++)
+	for (int i = 0; i < rel.natts; i++)
 	{
-		if (w.cols[i].skip || (!w.pk_all && !w.cols[i].in_pk))
+		if (!rel.cols[i].shown() || !w2j_in_pk(rel, i))
 			continue;
 		if (!first)
 			appendStringInfo(out, ",%s", p.sp);
 		first = false;
-		appendStringInfoString(out, c.rel->cols[i].name_json);
+		appendStringInfoString(out, rel.cols[i].name_json);
 	}
 	appendStringInfo(out, "],%s", p.nl);
 	w2j_repeat(out, p.ht, 4);
 	appendStringInfo(out, "\"pktypes\":%s[", p.sp);
 	first = true;
-	for (int i = 0; o.include_types && i < w.natts; i++)
+	for (int i = 0; o.include_types && i < rel.natts; i++)
 	{
-		if (w.cols[i].skip || (!w.pk_all && !w.cols[i].in_pk))
+		if (!rel.cols[i].shown() || !w2j_in_pk(rel, i))
 			continue;
 		if (!first)
 			appendStringInfo(out, ",%s", p.sp);
@@ -378,22 +375,24 @@ Wal2jsonV1::row(Session &s, const RowChange &c)
 	const Options &o = s.opts;
 	Pretty p(o);
 	W2jRel &w = w2j_row_rel(c);
-	bool with_pk = o.include_pk && w.has_pk;
+	const RelInfo &rel = *c.rel;
+	const bool insert = c.op == Op::Insert || c.op == Op::Read;
+	bool with_pk = o.include_pk && rel.has_pk;
 	StringInfo out;
-	const char *kind;
+	std::string_view kind = op_name(c.op == Op::Read && o.reads_as_inserts ? Op::Insert : c.op);
 
 	/* What wal2json skips, with its warnings. */
-	if (c.op != 'I' && !w.has_ri && !w.full)
+	if (!insert && !rel.has_ri && rel.replident != REPLICA_IDENTITY_FULL)
 	{
-		elog(WARNING, "table \"%s\" without primary key or replica identity is nothing", c.rel->table);
+		elog(WARNING, "table \"%s\" without primary key or replica identity is nothing", rel.table);
 		return;
 	}
-	if (c.op != 'D' && c.newtuple == NULL)
+	if (c.op != Op::Delete && c.newtuple == NULL)
 	{
-		elog(WARNING, "no tuple data for %s in table \"%s\"", c.op == 'I' ? "INSERT" : "UPDATE", c.rel->table);
+		elog(WARNING, "no tuple data for %s in table \"%s\"", insert ? "INSERT" : "UPDATE", rel.table);
 		return;
 	}
-	if (c.op == 'D' && c.oldtuple == NULL)
+	if (c.op == Op::Delete && c.oldtuple == NULL)
 	{
 		elog(WARNING, "no tuple data for DELETE in table \"%s\"", c.rel->table);
 		return;
@@ -408,9 +407,8 @@ Wal2jsonV1::row(Session &s, const RowChange &c)
 	if (nchanges_ > 1)
 		appendStringInfoChar(out, ',');
 	appendStringInfo(out, "{%s", p.nl);
-	kind = c.read && !o.reads_as_inserts ? "read" : c.op == 'I' ? "insert" : c.op == 'U' ? "update" : "delete";
 	w2j_repeat(out, p.ht, 3);
-	appendStringInfo(out, "\"kind\":%s\"%s\",%s", p.sp, kind, p.nl);
+	appendStringInfo(out, "\"kind\":%s\"%.*s\",%s", p.sp, static_cast<int>(kind.size()), kind.data(), p.nl);
 	if (o.include_schemas)
 	{
 		w2j_repeat(out, p.ht, 3);
@@ -419,28 +417,28 @@ Wal2jsonV1::row(Session &s, const RowChange &c)
 	w2j_repeat(out, p.ht, 3);
 	appendStringInfo(out, "\"table\":%s%s,%s", p.sp, c.rel->table_json, p.nl);
 
-	switch (c.op)
+	if (insert)
 	{
-		case 'I':
-			tuple(s, out, c, c.newtuple, false, false, with_pk);
-			if (with_pk)
-				pk(s, out, c, false);
-			break;
-		case 'U':
-			tuple(s, out, c, c.newtuple, false, false, true);
-			if (with_pk)
-				pk(s, out, c, true);
-			/* The old tuple when logged (key change, FULL), else the identity columns of the new one. */
-			if (c.oldtuple != NULL)
-				tuple(s, out, c, c.oldtuple, true, false, false);
-			else
-				tuple(s, out, c, c.newtuple, true, true, false);
-			break;
-		default:
-			if (with_pk)
-				pk(s, out, c, true);
-			tuple(s, out, c, c.oldtuple, true, true, false);
-			break;
+		tuple(s, out, c, c.newrow, false, false, with_pk);
+		if (with_pk)
+			pk(s, out, c, false);
+	}
+	else if (c.op == Op::Update)
+	{
+		tuple(s, out, c, c.newrow, false, false, true);
+		if (with_pk)
+			pk(s, out, c, true);
+		/* The old tuple when logged (key change, FULL), else the identity columns of the new one. */
+		if (c.oldtuple != NULL)
+			tuple(s, out, c, c.oldrow, true, false, false);
+		else
+			tuple(s, out, c, c.newrow, true, true, false);
+	}
+	else
+	{
+		if (with_pk)
+			pk(s, out, c, true);
+		tuple(s, out, c, c.oldrow, true, true, false);
 	}
 	if (unlikely(w.noversized > 0))
 	{
@@ -459,10 +457,14 @@ Wal2jsonV1::row(Session &s, const RowChange &c)
 }
 
 void
-Wal2jsonV1::message(Session &s, ReorderBufferTXN *, XLogRecPtr lsn, bool transactional, const char *prefix, Size size,
-					const char *content, uint64)
+Wal2jsonV1::message(Session &s, const MessageRecord &m)
 {
 	const Options &o = s.opts;
+	const bool transactional = m.transactional;
+	const char *prefix = m.prefix;
+	const char *content = m.content;
+	const Size size = m.size;
+	const XLogRecPtr lsn = m.lsn;
 	Pretty p(o);
 	bool own_write = o.write_in_chunks || !transactional;
 	StringInfo out;

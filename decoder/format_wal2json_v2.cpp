@@ -31,10 +31,8 @@ public:
 	void begin(Session &s, ReorderBufferTXN *txn) override;
 	void commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) override;
 	void row(Session &s, const RowChange &change) override;
-	void truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *relations, RelInfo **rels,
-				  ReorderBufferChange *change, uint64 first_seq) override;
-	void message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
-				 Size size, const char *content, uint64 seq) override;
+	void truncate(Session &s, const TruncateRecord &t) override;
+	void message(Session &s, const MessageRecord &m) override;
 };
 
 /* ,"xid":..,"timestamp":..,"origin":.. of a transaction, as the options ask. */
@@ -101,7 +99,7 @@ Wal2jsonV2::commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 
 /* ,"optional":..,"position":..,"default":.. of a column of "columns", as the options ask. */
 void
-write_change_extras(const Options &o, StringInfo out, const W2jCol &col)
+write_change_extras(const Options &o, StringInfo out, const ColumnInfo &col, const W2jCol &w2j)
 {
 	if (o.include_not_null)
 	{
@@ -115,33 +113,32 @@ write_change_extras(const Options &o, StringInfo out, const W2jCol &col)
 	if (o.include_default)
 	{
 		out_lit(out, ",\"default\":");
-		appendStringInfoString(out, col.default_json);
+		appendStringInfoString(out, w2j.default_json);
 	}
 }
 
 /* The elements of "columns", "identity" or "pk" for one tuple. A value too
  * large to send leaves its whole element out (w2j_write_value). */
 void
-write_tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup, Part part, const ValueRoom &room)
+write_tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row, Part part, const ValueRoom &room)
 {
 	const Options &o = s.opts;
 	W2jRel &w = w2j_rel(c.rel);
+	const RelInfo &rel = *c.rel;
 	bool need_sep = false;
 
-	w2j_deform(w, c, tup);
-
-	for (int i = 0; i < w.natts; i++)
+	for (int i = 0; i < rel.natts; i++)
 	{
 		W2jCol &col = w.cols[i];
 
-		if (col.skip)
+		if (!rel.cols[i].shown())
 			continue;
-		if (part == Part::Identity && !w.ri_all && !col.in_ri)
+		if (part == Part::Identity && !w2j_in_identity(rel, i))
 			continue;
-		if (part == Part::Pk && !w.pk_all && !col.in_pk)
+		if (part == Part::Pk && !w2j_in_pk(rel, i))
 			continue;
 		/* An unchanged TOAST value is left out entirely. */
-		if (!w.nulls[i] && w2j_unchanged_toast(col, w.values[i]))
+		if (unchanged_toast(rel.cols[i], row, i))
 			continue;
 
 		const int before = out->len;
@@ -154,9 +151,9 @@ write_tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup, Part 
 		{
 			/* {"name":..,"type":..,"typeoid":..,"value": prepared by w2j_build_relation. */
 			out_bytes(out, col.v2_value_prefix, col.v2_value_prefix_len);
-			if (w.nulls[i])
+			if (row.nulls[i])
 				out_lit(out, "null");
-			else if (!w2j_write_value(s, c, out, room, i, w.values[i]))
+			else if (!w2j_write_value(s, c, out, room, row, i))
 			{
 				out->len = before; /* the element goes, with its separator */
 				out->data[before] = '\0';
@@ -164,19 +161,19 @@ write_tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup, Part 
 				continue;
 			}
 			if (part == Part::Change)
-				write_change_extras(o, out, col);
+				write_change_extras(o, out, rel.cols[i], col);
 			out_char(out, '}');
 			continue;
 		}
 		out_lit(out, "{\"name\":");
-		out_bytes(out, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len);
+		out_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len);
 		if (o.include_types)
 		{
 			out_lit(out, ",\"type\":");
 			out_bytes(out, col.type_json, col.type_json_len);
 		}
 		if (o.include_type_oids)
-			appendStringInfo(out, ",\"typeoid\":%d", static_cast<int>(col.typid));
+			appendStringInfo(out, ",\"typeoid\":%d", static_cast<int>(rel.cols[i].typid));
 		out_char(out, '}'); /* "pk": names and types only */
 	}
 }
@@ -186,34 +183,31 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 {
 	const Options &o = s.opts;
 	W2jRel &w = w2j_row_rel(c);
+	const RelInfo &rel = *c.rel;
 	const ValueRoom room = w2j_room(s, w, 0);
+	const bool insert = c.op == Op::Insert || c.op == Op::Read;
 	StringInfo out;
 
 	/* What wal2json skips, with its warnings. */
-	if (c.op != 'D' && c.newtuple == NULL)
+	if (c.op != Op::Delete && c.newtuple == NULL)
 	{
-		elog(WARNING, "no tuple data for %s in table \"%s\".\"%s\"", c.op == 'I' ? "INSERT" : "UPDATE",
-			 c.rel->schema, c.rel->table);
+		elog(WARNING, "no tuple data for %s in table \"%s\".\"%s\"", insert ? "INSERT" : "UPDATE",
+			 rel.schema, rel.table);
 		return;
 	}
-	if (c.op != 'I' && c.oldtuple == NULL && !w.has_ri && !w.full)
+	if (!insert && c.oldtuple == NULL && !rel.has_ri && rel.replident != REPLICA_IDENTITY_FULL)
 	{
-		elog(WARNING, "no tuple identifier for %s in table \"%s\".\"%s\"", c.op == 'U' ? "UPDATE" : "DELETE",
-			 c.rel->schema, c.rel->table);
+		elog(WARNING, "no tuple identifier for %s in table \"%s\".\"%s\"", c.op == Op::Update ? "UPDATE" : "DELETE",
+			 rel.schema, rel.table);
 		return;
 	}
 
 	s.ensure_begin();
 	OutputPluginPrepareWrite(s.ctx, true);
 	out = s.ctx->out;
-	if (c.read && !o.reads_as_inserts)
-		out_lit(out, "{\"action\":\"R\"");
-	else if (c.op == 'I')
-		out_lit(out, "{\"action\":\"I\"");
-	else if (c.op == 'U')
-		out_lit(out, "{\"action\":\"U\"");
-	else
-		out_lit(out, "{\"action\":\"D\"");
+	out_lit(out, "{\"action\":\"");
+	out_char(out, op_letter(c.op == Op::Read && o.reads_as_inserts ? Op::Insert : c.op));
+	out_char(out, '"');
 	txn_fields(o, out, c.txn);
 	if (o.include_lsn)
 		lsn_field(out, "lsn", c.change->lsn);
@@ -222,30 +216,30 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 	if (c.newtuple != NULL)
 	{
 		out_lit(out, ",\"columns\":[");
-		write_tuple(s, out, c, c.newtuple, Part::Change, room);
+		write_tuple(s, out, c, c.newrow, Part::Change, room);
 		out_char(out, ']');
 	}
 	if (c.oldtuple != NULL)
 	{
 		out_lit(out, ",\"identity\":[");
-		write_tuple(s, out, c, c.oldtuple, Part::Identity, room);
+		write_tuple(s, out, c, c.oldrow, Part::Identity, room);
 		out_char(out, ']');
 	}
-	else if (c.op == 'U' && (w.has_pk || w.has_ri))
+	else if (c.op == Op::Update && (rel.has_pk || rel.has_ri))
 	{
 		/* The key did not change: the identity is in the new tuple. */
 		out_lit(out, ",\"identity\":[");
-		write_tuple(s, out, c, c.newtuple, Part::Identity, room);
+		write_tuple(s, out, c, c.newrow, Part::Identity, room);
 		appendStringInfoChar(out, ']');
 	}
-	else if (c.op != 'I')
-		elog(WARNING, "no old tuple data for %s in table \"%s\".\"%s\"", c.op == 'U' ? "UPDATE" : "DELETE",
-			 c.rel->schema, c.rel->table);
+	else if (!insert)
+		elog(WARNING, "no old tuple data for %s in table \"%s\".\"%s\"", c.op == Op::Update ? "UPDATE" : "DELETE",
+			 rel.schema, rel.table);
 	if (o.include_pk)
 	{
 		out_lit(out, ",\"pk\":[");
-		if (w.has_pk)
-			write_tuple(s, out, c, c.oldtuple != NULL ? c.oldtuple : c.newtuple, Part::Pk, room);
+		if (rel.has_pk)
+			write_tuple(s, out, c, c.oldtuple != NULL ? c.oldrow : c.newrow, Part::Pk, room);
 		appendStringInfoChar(out, ']');
 	}
 	if (unlikely(w.noversized > 0))
@@ -260,39 +254,42 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 }
 
 void
-Wal2jsonV2::truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *, RelInfo **rels,
-					 ReorderBufferChange *change, uint64)
+Wal2jsonV2::truncate(Session &s, const TruncateRecord &t)
 {
 	const Options &o = s.opts;
 
 	s.ensure_begin();
-	for (int i = 0; i < nrels; i++)
+	for (int i = 0; i < t.nrels; i++)
 	{
 		StringInfo out;
 
 		OutputPluginPrepareWrite(s.ctx, true);
 		out = s.ctx->out;
 		out_lit(out, "{\"action\":\"T\"");
-		txn_fields(o, out, txn);
+		txn_fields(o, out, t.txn);
 		if (o.include_lsn)
-			lsn_field(out, "lsn", change->lsn);
+			lsn_field(out, "lsn", t.change->lsn);
 		if (o.include_schemas)
 		{
 			out_lit(out, ",\"schema\":");
-			appendStringInfoString(out, rels[i]->schema_json);
+			appendStringInfoString(out, t.rels[i]->schema_json);
 		}
 		out_lit(out, ",\"table\":");
-		appendStringInfoString(out, rels[i]->table_json);
+		appendStringInfoString(out, t.rels[i]->table_json);
 		appendStringInfoChar(out, '}');
 		OutputPluginWrite(s.ctx, true);
 	}
 }
 
 void
-Wal2jsonV2::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional, const char *prefix,
-					Size size, const char *content, uint64)
+Wal2jsonV2::message(Session &s, const MessageRecord &m)
 {
 	const Options &o = s.opts;
+	const bool transactional = m.transactional;
+	const char *prefix = m.prefix;
+	const char *content = m.content;
+	const Size size = m.size;
+	const XLogRecPtr lsn = m.lsn;
 	StringInfo out;
 
 	if (transactional)
@@ -301,7 +298,7 @@ Wal2jsonV2::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tran
 	out = s.ctx->out;
 	out_lit(out, "{\"action\":\"M\"");
 	if (transactional)
-		txn_fields(o, out, txn);
+		txn_fields(o, out, m.txn);
 	else
 	{
 		/* A non-transactional message may have no transaction: null fields. */

@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "format.h"
 #include "publication.h"
+#include "relations.h"
 #include "relcache.h"
 #include "session.h"
 #include "value_native.h"
@@ -139,7 +140,7 @@ startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt, FormatKind defaul
 	opt->output_type = OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	opt->receive_rewrites = false;
 	lifecycle_startup(*s, ctx);
-	relcache_init(*s);
+	relations_init(*s);
 }
 
 /* Reports progress now and then while a transaction's changes are all filtered. */
@@ -165,21 +166,12 @@ prefix_wanted(const Options &opts, const char *prefix)
 	return false;
 }
 
-/* The action bit of a row change. */
-uint8_t
-action_bit(ReorderBufferChangeType action)
+/* route_row's sink of the decoder: the format writes the change. */
+void
+write_row(Session &s, const RowChange &c, void *)
 {
-	switch (action)
-	{
-		case REORDER_BUFFER_CHANGE_INSERT:
-			return kActionInsert;
-		case REORDER_BUFFER_CHANGE_UPDATE:
-			return kActionUpdate;
-		case REORDER_BUFFER_CHANGE_DELETE:
-			return kActionDelete;
-		default:
-			return 0;
-	}
+	s.format->row(s, c);
+	s.txn_emitted++;
 }
 
 } // namespace
@@ -232,11 +224,11 @@ decode_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relat
 {
 	Session &s = session_of(ctx);
 	uint64 seq = s.txn_seq++;
-	uint8_t bit = action_bit(change->action);
+	Op op = op_of_change(change->action);
 	RelInfo *rel;
 	RowChange c;
 
-	if (bit == 0 || (s.opts.actions & bit) == 0)
+	if (op == Op::Message || (s.opts.actions & action_bit(op)) == 0)
 		return note_filtered(s);
 	rel = relcache_get(s, relation);
 	if (rel->table_filtered)
@@ -246,22 +238,12 @@ decode_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relat
 	c.change = change;
 	c.relation = relation;
 	c.rel = rel;
-	c.op = bit == kActionInsert ? 'I' : bit == kActionUpdate ? 'U' : 'D';
+	c.op = op;
 	c.newtuple = OUTFLOW_NEWTUPLE(change);
 	c.oldtuple = OUTFLOW_OLDTUPLE(change);
 	c.seq = seq;
-	if (rel->pub != nullptr && !publication_row(s, c)) /* publication_names */
-		return note_filtered(s);
-	if (c.rel != rel && c.rel->table_filtered)
-	{
-		/* published as a partition root that the table filters drop */
-		RelationClose(c.relation);
-		return note_filtered(s);
-	}
-	s.format->row(s, c);
-	s.txn_emitted++;
-	if (c.relation != relation)
-		RelationClose(c.relation); /* the partition root publication_row opened */
+	if (!route_row(s, c, write_row, nullptr)) /* publications: actions, partition root, row filters */
+		note_filtered(s);
 }
 
 void
@@ -269,28 +251,27 @@ decode_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelatio
 		 ReorderBufferChange *change)
 {
 	Session &s = session_of(ctx);
-	uint64 first_seq = s.txn_seq;
-	Relation *kept = static_cast<Relation *>(palloc(sizeof(Relation) * nrelations));
-	RelInfo **rels = static_cast<RelInfo **>(palloc(sizeof(RelInfo *) * nrelations));
-	int nkept = 0;
+	TruncateRecord t{txn, change, 0, nullptr, nullptr, s.txn_seq};
 
 	s.txn_seq += nrelations;
-	if ((s.opts.actions & kActionTruncate) == 0)
+	if ((s.opts.actions & action_bit(Op::Truncate)) == 0)
 		return note_filtered(s);
+	t.relations = static_cast<Relation *>(palloc(sizeof(Relation) * nrelations));
+	t.rels = static_cast<RelInfo **>(palloc(sizeof(RelInfo *) * nrelations));
 	for (int i = 0; i < nrelations; i++)
 	{
 		RelInfo *rel = relcache_get(s, relations[i]);
 
 		if (rel->table_filtered || (rel->pub != nullptr && !publication_truncates(*rel, relations[i])))
 			continue;
-		kept[nkept] = relations[i];
-		rels[nkept] = rel;
-		nkept++;
+		t.relations[t.nrels] = relations[i];
+		t.rels[t.nrels] = rel;
+		t.nrels++;
 	}
-	if (nkept == 0)
+	if (t.nrels == 0)
 		return note_filtered(s);
-	s.format->truncate(s, txn, nkept, kept, rels, change, first_seq);
-	s.txn_emitted += nkept;
+	s.format->truncate(s, t);
+	s.txn_emitted += t.nrels;
 }
 
 void
@@ -308,13 +289,9 @@ decode_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr ls
 	}
 	if (!prefix_wanted(s.opts, prefix))
 		return;
+	s.format->message(s, MessageRecord{transactional ? txn : nullptr, lsn, transactional, prefix, size, content, seq});
 	if (transactional)
-	{
-		s.format->message(s, txn, lsn, true, prefix, size, content, seq);
 		s.txn_emitted++;
-	}
-	else
-		s.format->message(s, nullptr, lsn, false, prefix, size, content, 0);
 }
 
 namespace {

@@ -22,7 +22,7 @@
  */
 #include "publication.h"
 
-#include "format.h"
+#include "change.h"
 #include "options.h"
 #include "relcache.h"
 #include "row_filter.h"
@@ -103,10 +103,10 @@ load_publications(Session &s)
 		info.alltables = pub->alltables;
 		info.viaroot = pub->pubviaroot;
 		info.stored_generated = OUTFLOW_PUBLISHES_STORED_GENERATED(pub);
-		info.actions = (pub->pubactions.pubinsert ? kActionInsert : 0) |
-					   (pub->pubactions.pubupdate ? kActionUpdate : 0) |
-					   (pub->pubactions.pubdelete ? kActionDelete : 0) |
-					   (pub->pubactions.pubtruncate ? kActionTruncate : 0);
+		info.actions = (pub->pubactions.pubinsert ? action_bit(Op::Insert) : 0) |
+					   (pub->pubactions.pubupdate ? action_bit(Op::Update) : 0) |
+					   (pub->pubactions.pubdelete ? action_bit(Op::Delete) : 0) |
+					   (pub->pubactions.pubtruncate ? action_bit(Op::Truncate) : 0);
 		set->n++;
 	}
 	return *set;
@@ -146,7 +146,6 @@ published_columns(const PubInfo &pub, Relation relation)
 void
 apply_column_lists(RelInfo &rel, Relation relation, List *via)
 {
-	TupleDesc desc = RelationGetDescr(relation);
 	Bitmapset *columns = nullptr;
 	bool first = true;
 	ListCell *lc;
@@ -170,26 +169,16 @@ apply_column_lists(RelInfo &rel, Relation relation, List *via)
 									"\"publication_names\", or read them with separate slots.")));
 		first = false;
 	}
-	for (int i = 0; i < desc->natts && i < rel.natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!bms_is_member(att->attnum, columns))
-			rel.cols[i].published = false;
-	}
-	rel.nkeys = 0;
-	for (int i = 0; i < rel.natts; i++)
-		if (!rel.cols[i].dropped && rel.cols[i].is_key && rel.cols[i].published)
-			rel.nkeys++;
+	relcache_set_published(rel, columns);
 }
 
 /* Builds the row filters of the publications in via for relation, if any. */
 RowFilterSet *
 build_row_filters(RelInfo &rel, Relation relation, List *via)
 {
-	static const uint8_t bits[kFilterActions] = {kActionInsert, kActionUpdate, kActionDelete};
-	List *quals[kFilterActions] = {NIL, NIL, NIL};
-	bool unfiltered[kFilterActions] = {false, false, false};
+	static const Op ops[kRowFilterActions] = {Op::Insert, Op::Update, Op::Delete};
+	List *quals[kRowFilterActions] = {NIL, NIL, NIL};
+	bool unfiltered[kRowFilterActions] = {false, false, false};
 	Oid relid = RelationGetRelid(relation);
 	Oid schema = RelationGetNamespace(relation);
 	bool any = false;
@@ -203,9 +192,11 @@ build_row_filters(RelInfo &rel, Relation relation, List *via)
 		/* FOR ALL TABLES and FOR TABLES IN SCHEMA (of this table) mean: no filter. */
 		if (!pub.alltables && !compat::publication_has_schema(pub.oid, schema))
 			qual = compat::publication_row_filter(relid, pub.oid);
-		for (int a = 0; a < kFilterActions; a++)
+		for (Op op : ops)
 		{
-			if ((pub.actions & bits[a]) == 0)
+			int a = row_filter_index(op);
+
+			if ((pub.actions & action_bit(op)) == 0)
 				continue;
 			if (qual == nullptr)
 				unfiltered[a] = true;
@@ -213,7 +204,7 @@ build_row_filters(RelInfo &rel, Relation relation, List *via)
 				quals[a] = lappend(quals[a], qual);
 		}
 	}
-	for (int a = 0; a < kFilterActions; a++)
+	for (int a = 0; a < kRowFilterActions; a++)
 	{
 		if (unfiltered[a])
 			quals[a] = NIL;
@@ -244,13 +235,30 @@ build_root_map(MemoryContext cxt, Relation relation, Oid publish_as)
 	return map;
 }
 
+/* A publication or its tables or schemas changed: reload them, rebuild every entry. */
+void
+invalidate_publications_cb(Datum, OutflowCacheId, uint32)
+{
+	Session *s = relcache_session();
+
+	if (s == nullptr || s->opts.publication_names.empty())
+		return; /* entries do not depend on publications */
+	if (s->publications != nullptr)
+		s->publications->valid = false;
+	relcache_invalidate_all(*s);
+}
+
+bool g_callbacks_registered = false;
+
 } // namespace
 
 void
-publication_invalidate(Session &s)
+publication_init(Session &)
 {
-	if (s.publications != nullptr)
-		s.publications->valid = false;
+	if (g_callbacks_registered)
+		return;
+	compat::register_publication_callbacks(invalidate_publications_cb);
+	g_callbacks_registered = true;
 }
 
 void
@@ -338,43 +346,29 @@ publication_build(Session &s, RelInfo &rel, Relation relation)
 }
 
 bool
-publication_row(Session &s, RowChange &c)
+publication_sends(const PubRel &pub, const RowChange &c)
 {
-	const PubRel &pub = *c.rel->pub;
-	uint8_t bit = c.op == 'I' ? kActionInsert : c.op == 'U' ? kActionUpdate : kActionDelete;
-	Relation relation = c.relation;
-
-	if ((pub.actions & bit) == 0)
+	if ((pub.actions & action_bit(c.op)) == 0)
 		return false;
 	/* A DELETE without the old row's identity cannot be applied: pgoutput skips it. */
-	if (c.op == 'D' && c.oldtuple == nullptr)
-		return false;
-	if (pub.publish_as != RelationGetRelid(c.relation))
-	{
-		Relation root = RelationIdGetRelation(pub.publish_as);
+	return !(c.op == Op::Delete && c.oldtuple == nullptr);
+}
 
-		if (!RelationIsValid(root))
-			elog(ERROR, "outflow: could not open relation with OID %u (partition root of \"%s\")",
-				 pub.publish_as, c.rel->table);
-		if (pub.to_root != nullptr)
-		{
-			if (c.newtuple != nullptr)
-				c.newtuple = execute_attr_map_tuple(c.newtuple, pub.to_root);
-			if (c.oldtuple != nullptr)
-				c.oldtuple = execute_attr_map_tuple(c.oldtuple, pub.to_root);
-		}
-		c.relation = root;
-		c.rel = relcache_get(s, root);
-		if (c.rel->pub == nullptr)
-			return true; /* cannot happen: entries are built with the same options */
-	}
-	if (c.rel->pub->filters != nullptr && !row_filters_apply(*c.rel->pub->filters, c))
-	{
-		if (c.relation != relation)
-			RelationClose(c.relation);
-		return false;
-	}
-	return true;
+Oid
+publication_shown_as(const PubRel &pub, const RowChange &c)
+{
+	return pub.publish_as != RelationGetRelid(c.relation) ? pub.publish_as : InvalidOid;
+}
+
+void
+publication_map_to_root(const PubRel &pub, RowChange &c)
+{
+	if (pub.to_root == nullptr)
+		return;
+	if (c.newtuple != nullptr)
+		c.newtuple = execute_attr_map_tuple(c.newtuple, pub.to_root);
+	if (c.oldtuple != nullptr)
+		c.oldtuple = execute_attr_map_tuple(c.oldtuple, pub.to_root);
 }
 
 bool

@@ -4,9 +4,10 @@
  * historic snapshot of that point of the stream: which actions the named
  * publications publish for it, as which relation (publish_via_partition_root),
  * which columns (column lists: ColumnInfo::published) and which rows (row
- * filters, row_filter.h). The publications themselves are loaded lazily, at
- * the first change that needs them (the walsender has no transaction at
- * startup), and reloaded after an invalidation.
+ * filters, row_filter.h); route_row (relations.h) applies them to each row
+ * change. The publications themselves are loaded lazily, at the first change
+ * that needs them (the walsender has no transaction at startup), and
+ * reloaded after an invalidation. Depends on relcache, never the reverse.
  */
 #ifndef OUTFLOW_PUBLICATION_H
 #define OUTFLOW_PUBLICATION_H
@@ -36,24 +37,25 @@ struct PubRel
 	RowFilterSet *filters;		 /* its row filters; NULL if every row is published */
 };
 
+/* Registers the invalidation callbacks that mark the loaded publications stale. */
+void publication_init(Session &s);
+
 /*
- * Fills rel.pub and clears ColumnInfo::published of the columns the
- * publications leave out (recounting rel.nkeys). Called while building rel.
+ * Fills rel.pub and unpublishes the columns the publications leave out
+ * (relcache_set_published). Called while building rel.
  * Raises an ERROR if a publication does not exist.
  */
 void publication_build(Session &s, RelInfo &rel, Relation relation);
 
-/* Marks the loaded publications stale: only sets a flag (invalidation callbacks). */
-void publication_invalidate(Session &s);
+/* Do the publications send row change c of a relation with pub (its action; a
+ * DELETE needs the old row's identity)? */
+bool publication_sends(const PubRel &pub, const RowChange &c);
 
-/*
- * Applies the publications to a row change of a relation with rel.pub:
- * false means nothing is sent. May change c.op and its tuples (row filters
- * turn an UPDATE into an INSERT or a DELETE) and point c.relation and c.rel at
- * the partition root it is published as; the caller then closes c.relation
- * (RelationClose) after writing the change.
- */
-bool publication_row(Session &s, RowChange &c);
+/* The partition root c is published as, or InvalidOid if as its own relation. */
+Oid publication_shown_as(const PubRel &pub, const RowChange &c);
+
+/* Converts c's tuples to the row type of the root it is published as. */
+void publication_map_to_root(const PubRel &pub, RowChange &c);
 
 /* Is a TRUNCATE of this relation (with rel.pub) published? */
 bool publication_truncates(const RelInfo &rel, Relation relation);

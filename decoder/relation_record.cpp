@@ -48,9 +48,9 @@ out_column(StringInfo out, const ColumnInfo &col, Form_pg_attribute att)
 	out_lit(out, "{\"name\":");
 	out_bytes(out, col.name_json, col.name_json_len);
 	out_lit(out, ",\"type\":");
-	out_json_string(out, format_type_with_typemod(att->atttypid, att->atttypmod));
-	appendStringInfo(out, ",\"type_oid\":%u,\"typmod\":%d,\"not_null\":%s,\"key\":%s}", att->atttypid,
-					 att->atttypmod, att->attnotnull ? "true" : "false", col.is_key ? "true" : "false");
+	out_json_string(out, format_type_with_typemod(col.typid, att->atttypmod));
+	appendStringInfo(out, ",\"type_oid\":%u,\"typmod\":%d,\"not_null\":%s,\"key\":%s}", col.typid,
+					 att->atttypmod, col.not_null ? "true" : "false", col.is_key ? "true" : "false");
 }
 
 /* The session's table of records sent, created on first use. */
@@ -83,7 +83,7 @@ relation_record_build(Session &, RelInfo &rel, Relation relation)
 	{
 		const ColumnInfo &col = rel.cols[i];
 
-		if (col.dropped || !col.published)
+		if (!col.shown())
 			continue;
 		if (!first)
 			out_char(&out, ',');

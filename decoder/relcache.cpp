@@ -5,22 +5,17 @@
  * historic catalog view at that point of the stream). Invalidation callbacks
  * only mark entries or the type cache stale: they can fire inside catalog
  * lookups, even while a row is being written, so the rebuild waits for the
- * next relcache_get.
+ * next relcache_get. What the layers above add to an entry (publications,
+ * table filters, the format) comes from the RelCompleter the session gave.
  */
 #include "relcache.h"
 
-#include "format.h"
 #include "out.h"
-#include "publication.h"
-#include "relation_record.h"
 #include "session.h"
-#include "value_native.h"
 
 extern "C" {
-#include "catalog/dependency.h"
 #include "catalog/partition.h"
 #include "catalog/pg_class.h"
-#include "commands/extension.h"
 #include "nodes/bitmapset.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -32,6 +27,7 @@ namespace outflow {
 
 /* The session whose caches the (process-wide) callbacks maintain. */
 static Session *g_session = nullptr;
+static RelCompleter g_complete = nullptr;
 static bool g_callbacks_registered = false;
 
 /* Marks one relation, or all of them, for rebuild. */
@@ -70,28 +66,31 @@ invalidate_all_cb(Datum, OutflowCacheId, uint32)
 	invalidate_relation_cb(0, InvalidOid);
 }
 
-/* A publication or its tables or schemas changed: reload them, rebuild every entry. */
-static void
-invalidate_publications_cb(Datum, OutflowCacheId, uint32)
+void
+relcache_invalidate_all(Session &session)
 {
-	if (g_session == nullptr || g_session->opts.publication_names.empty())
-		return; /* entries do not depend on publications */
-	publication_invalidate(*g_session);
-	invalidate_relation_cb(0, InvalidOid);
+	if (g_session == &session)
+		invalidate_relation_cb(0, InvalidOid);
+}
+
+Session *
+relcache_session()
+{
+	return g_session;
 }
 
 void
-relcache_init(Session &session)
+relcache_init(Session &session, RelCompleter complete)
 {
 	session.relations = session.make_hash("outflow relations", sizeof(Oid), sizeof(RelInfo), 128);
 	g_session = &session;
+	g_complete = complete;
 	if (!g_callbacks_registered)
 	{
 		CacheRegisterRelcacheCallback(invalidate_relation_cb, (Datum) 0);
 		CacheRegisterSyscacheCallback(TYPEOID, invalidate_all_cb, (Datum) 0);
 		CacheRegisterSyscacheCallback(CASTSOURCETARGET, invalidate_all_cb, (Datum) 0);
 		CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_all_cb, (Datum) 0);
-		compat::register_publication_callbacks(invalidate_publications_cb);
 		g_callbacks_registered = true;
 	}
 }
@@ -156,15 +155,66 @@ key_columns(Relation relation)
 }
 
 /*
- * Is this a table of the outflow extension itself (its bookkeeping, such as
- * outflow.slot_publication)? Those never stream unless add-tables names them.
+ * Marks the key columns of an index (through the flag at member); returns
+ * false if the index cannot be opened under the current snapshot, in which
+ * case wal2json uses every column.
  */
 static bool
-is_outflow_bookkeeping(Relation relation)
+mark_index_columns(RelInfo &entry, Oid indexoid, bool ColumnInfo::*member)
 {
-	Oid ext = getExtensionOfObject(RelationRelationId, RelationGetRelid(relation));
+	Relation index = RelationIdGetRelation(indexoid);
 
-	return OidIsValid(ext) && ext == get_extension_oid("outflow", true);
+	if (index == NULL)
+		return false;
+	for (int i = 0; i < IndexRelationGetNumberOfKeyAttributes(index); i++)
+	{
+		int attnum = index->rd_index->indkey.values[i];
+
+		if (attnum > 0 && attnum <= entry.natts)
+			entry.cols[attnum - 1].*member = true;
+	}
+	RelationClose(index);
+	return true;
+}
+
+/* The keys of entry: "key" columns, primary key and replica identity index columns (as wal2json finds them). */
+static void
+set_keys(RelInfo &entry, Relation relation)
+{
+	Bitmapset *keys = key_columns(relation);
+	List *indexes = RelationGetIndexList(relation); /* sets rd_pkindex, rd_replidindex */
+
+	list_free(indexes);
+	for (int i = 0; i < entry.natts; i++)
+	{
+		ColumnInfo &col = entry.cols[i];
+
+		col.is_key = !col.dropped && bms_is_member(col.attnum - FirstLowInvalidHeapAttributeNumber, keys);
+	}
+	bms_free(keys);
+	entry.has_pk = OidIsValid(relation->rd_pkindex);
+	entry.has_ri = OidIsValid(relation->rd_replidindex);
+	entry.pk_all = !entry.has_pk || !mark_index_columns(entry, relation->rd_pkindex, &ColumnInfo::in_pk);
+	entry.ri_all = !entry.has_ri || !mark_index_columns(entry, relation->rd_replidindex, &ColumnInfo::in_ri);
+}
+
+/* Counts the shown key columns. */
+static void
+count_keys(RelInfo &entry)
+{
+	entry.nkeys = 0;
+	for (int i = 0; i < entry.natts; i++)
+		if (entry.cols[i].shown() && entry.cols[i].is_key)
+			entry.nkeys++;
+}
+
+void
+relcache_set_published(RelInfo &rel, const Bitmapset *published)
+{
+	for (int i = 0; i < rel.natts; i++)
+		if (!bms_is_member(rel.cols[i].attnum, published))
+			rel.cols[i].published = false;
+	count_keys(rel);
 }
 
 /* The names entry is shown and filtered by: the relation's, or with
@@ -187,14 +237,41 @@ set_names(RelInfo &entry, Relation relation, bool partition_root)
 		elog(ERROR, "outflow: cache lookup failed for relation %u", root);
 }
 
-/* Fills entry from relation. */
+/* Fills entry's columns from the descriptor (names in scratch meanwhile). */
+static void
+set_columns(RelInfo &entry, TupleDesc desc, StringInfo scratch)
+{
+	int n = Max(desc->natts, 1);
+
+	entry.natts = desc->natts;
+	entry.cols = static_cast<ColumnInfo *>(MemoryContextAllocZero(entry.cxt, sizeof(ColumnInfo) * n));
+	for (int w = 0; w < 2; w++)
+	{
+		entry.values[w] = static_cast<Datum *>(MemoryContextAllocZero(entry.cxt, sizeof(Datum) * n));
+		entry.nulls[w] = static_cast<bool *>(MemoryContextAllocZero(entry.cxt, sizeof(bool) * n));
+	}
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		ColumnInfo &col = entry.cols[i];
+
+		col.attnum = att->attnum;
+		col.typid = att->atttypid;
+		col.dropped = att->attisdropped;
+		if (col.dropped)
+			continue;
+		col.name_json = json_name(entry.cxt, scratch, NameStr(att->attname), &col.name_json_len);
+		col.varlena = att->attlen == -1;
+		col.not_null = att->attnotnull;
+		col.published = !OUTFLOW_IS_VIRTUAL_GENERATED(att); /* not in WAL: never a made-up NULL */
+	}
+}
+
+/* Fills entry from relation, then has the session's layers complete it. */
 static void
 build_entry(Session &session, RelInfo *entry, Relation relation)
 {
-	TupleDesc desc = RelationGetDescr(relation);
 	MemoryContext old;
-	Bitmapset *keys;
-	const Options &opts = session.opts;
 	StringInfoData scratch; /* for json_name, in the caller's (per-change) context */
 
 	if (entry->cxt == nullptr)
@@ -207,54 +284,23 @@ build_entry(Session &session, RelInfo *entry, Relation relation)
 	entry->pub = nullptr;
 	entry->record = nullptr;
 	entry->record_unsent = false;
+	entry->table_filtered = false;
 
 	old = MemoryContextSwitchTo(entry->cxt);
-	set_names(*entry, relation, opts.partition_root);
+	set_names(*entry, relation, session.opts.partition_root);
 	entry->replident = relation->rd_rel->relreplident;
-	entry->natts = desc->natts;
-	entry->cols = static_cast<ColumnInfo *>(palloc0(sizeof(ColumnInfo) * Max(desc->natts, 1)));
 	MemoryContextSwitchTo(old);
 
 	initStringInfo(&scratch);
 	entry->schema_json = json_name(entry->cxt, &scratch, entry->schema, nullptr);
 	entry->table_json = json_name(entry->cxt, &scratch, entry->table, nullptr);
-
-	keys = key_columns(relation);
-	entry->nkeys = 0;
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-		ColumnInfo &col = entry->cols[i];
-
-		col.dropped = att->attisdropped;
-		if (col.dropped)
-			continue;
-		col.name_json = json_name(entry->cxt, &scratch, NameStr(att->attname), &col.name_json_len);
-		col.is_varlena = att->attlen == -1;
-		col.published = !OUTFLOW_IS_VIRTUAL_GENERATED(att); /* not in WAL: never a made-up NULL */
-		col.is_key = bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, keys);
-		if (col.is_key)
-			entry->nkeys++;
-		if (opts.format == FormatKind::Native)
-			col.native = native_renderer(session, att->atttypid);
-	}
-	bms_free(keys);
+	set_columns(*entry, RelationGetDescr(relation), &scratch);
 	pfree(scratch.data);
-	if (!opts.publication_names.empty())
-		publication_build(session, *entry, relation); /* rel.pub; may unpublish columns */
+	set_keys(*entry, relation);
+	count_keys(*entry);
 
-	if (!opts.add_tables.empty())
-		entry->table_filtered = !any_pattern_matches(opts.add_tables, entry->schema, entry->table);
-	else
-		entry->table_filtered = is_outflow_bookkeeping(relation);
-	entry->table_filtered |= any_pattern_matches(opts.filter_tables, entry->schema, entry->table);
-
-	if (!entry->table_filtered) /* formats only ever see the tables they write */
-	{
-		session.format->build_relation(session, *entry, relation);
-		if (opts.include_relations)
-			relation_record_build(session, *entry, relation);
-	}
+	if (g_complete != nullptr)
+		g_complete(session, *entry, relation);
 	entry->built = true;
 }
 
@@ -265,11 +311,6 @@ relcache_get(Session &session, Relation relation)
 	bool found;
 	RelInfo *entry;
 
-	if (session.types_stale)
-	{
-		session.types_stale = false;
-		native_types_invalidate(session);
-	}
 	entry = static_cast<RelInfo *>(hash_search(session.relations, &relid, HASH_ENTER, &found));
 	if (!found)
 	{
@@ -280,6 +321,18 @@ relcache_get(Session &session, Relation relation)
 	if (!entry->valid || !entry->built)
 		build_entry(session, entry, relation);
 	return entry;
+}
+
+RowImage
+relcache_unpack(const RelInfo &rel, Relation relation, HeapTuple tuple, int which)
+{
+	TupleDesc desc = RelationGetDescr(relation);
+	RowImage row{rel.values[which], rel.nulls[which]};
+
+	if (unlikely(desc->natts != rel.natts))
+		elog(ERROR, "outflow: relation \"%s\" changed shape without invalidation", rel.table);
+	heap_deform_tuple(tuple, desc, row.values, row.nulls);
+	return row;
 }
 
 } // namespace outflow

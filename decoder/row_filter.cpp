@@ -8,7 +8,7 @@
  */
 #include "row_filter.h"
 
-#include "format.h"
+#include "change.h"
 
 extern "C" {
 #include "executor/executor.h"
@@ -43,43 +43,38 @@ passes(RowFilterSet &f, ExprState *expr, HeapTuple tuple)
  * The new row of an UPDATE as the filter must see it: a value the UPDATE did
  * not change and that is stored out of line is only a TOAST pointer in the
  * new row; when the old row was logged whole for that column (replica
- * identity columns), its value is used. Returns newtuple itself if nothing
- * needed filling.
+ * identity columns), its value is used. Returns c.newtuple itself if nothing
+ * needed filling; else a new tuple, and in *values (per-change memory) the
+ * new row's values with the old ones filled in.
  */
 HeapTuple
-complete_new_row(TupleDesc desc, HeapTuple oldtuple, HeapTuple newtuple)
+complete_new_row(TupleDesc desc, const RowChange &c, Datum **values)
 {
-	int natts = desc->natts;
-	Datum *oldv = static_cast<Datum *>(palloc(sizeof(Datum) * Max(natts, 1)));
-	bool *oldn = static_cast<bool *>(palloc(sizeof(bool) * Max(natts, 1)));
-	Datum *newv = static_cast<Datum *>(palloc(sizeof(Datum) * Max(natts, 1)));
-	bool *newn = static_cast<bool *>(palloc(sizeof(bool) * Max(natts, 1)));
-	bool filled = false;
+	const RelInfo &rel = *c.rel;
+	Datum *filled = nullptr;
 
-	heap_deform_tuple(oldtuple, desc, oldv, oldn);
-	heap_deform_tuple(newtuple, desc, newv, newn);
-	for (int i = 0; i < natts; i++)
+	for (int i = 0; i < rel.natts; i++)
 	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (att->attisdropped || att->attlen != -1 || newn[i] || oldn[i])
+		if (!unchanged_toast(rel.cols[i], c.newrow, i) || c.oldrow.nulls[i] ||
+			unchanged_toast(rel.cols[i], c.oldrow, i))
 			continue;
-		if (VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(newv[i])) &&
-			!VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(oldv[i])))
+		if (filled == nullptr)
 		{
-			newv[i] = oldv[i];
-			filled = true;
+			filled = static_cast<Datum *>(palloc(sizeof(Datum) * rel.natts));
+			memcpy(filled, c.newrow.values, sizeof(Datum) * rel.natts);
 		}
+		filled[i] = c.oldrow.values[i];
 	}
-	if (!filled)
-		return newtuple;
-	return heap_form_tuple(desc, newv, newn);
+	*values = filled;
+	if (filled == nullptr)
+		return c.newtuple;
+	return heap_form_tuple(desc, filled, c.newrow.nulls);
 }
 
 } // namespace
 
 RowFilterSet *
-row_filters_build(MemoryContext cxt, Relation relation, List *const quals[kFilterActions])
+row_filters_build(MemoryContext cxt, Relation relation, List *const quals[kRowFilterActions])
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	RowFilterSet *f = static_cast<RowFilterSet *>(palloc0(sizeof(RowFilterSet)));
@@ -93,7 +88,7 @@ row_filters_build(MemoryContext cxt, Relation relation, List *const quals[kFilte
 
 		f->any_varlena |= !att->attisdropped && att->attlen == -1;
 	}
-	for (int a = 0; a < kFilterActions; a++)
+	for (int a = 0; a < kRowFilterActions; a++)
 	{
 		List *nodes = NIL;
 		ListCell *lc;
@@ -113,9 +108,9 @@ row_filters_build(MemoryContext cxt, Relation relation, List *const quals[kFilte
 bool
 row_filters_apply(RowFilterSet &f, RowChange &c)
 {
-	int action = c.op == 'I' ? kFilterInsert : c.op == 'U' ? kFilterUpdate : kFilterDelete;
-	ExprState *expr = f.expr[action];
+	ExprState *expr = f.expr[row_filter_index(c.op)];
 	HeapTuple newtuple;
+	Datum *filled = nullptr;
 	bool old_passes, new_passes;
 
 	if (expr == nullptr)
@@ -124,7 +119,13 @@ row_filters_apply(RowFilterSet &f, RowChange &c)
 	if (c.oldtuple == nullptr || c.newtuple == nullptr)
 		return passes(f, expr, c.newtuple != nullptr ? c.newtuple : c.oldtuple);
 
-	newtuple = f.any_varlena ? complete_new_row(f.slot->tts_tupleDescriptor, c.oldtuple, c.newtuple) : c.newtuple;
+	if (f.any_varlena)
+	{
+		unpack_rows(c);
+		newtuple = complete_new_row(f.slot->tts_tupleDescriptor, c, &filled);
+	}
+	else
+		newtuple = c.newtuple;
 	old_passes = passes(f, expr, c.oldtuple);
 	new_passes = passes(f, expr, newtuple);
 	if (!old_passes && !new_passes)
@@ -132,15 +133,19 @@ row_filters_apply(RowFilterSet &f, RowChange &c)
 	if (!old_passes)
 	{
 		/* The row moves into the filter: an INSERT of the whole new row. */
-		c.op = 'I';
+		c.op = Op::Insert;
 		c.newtuple = newtuple;
+		if (filled != nullptr)
+			c.newrow.values = filled;
 		c.oldtuple = nullptr;
+		c.oldrow = RowImage{};
 	}
 	else if (!new_passes)
 	{
 		/* The row moves out of the filter: a DELETE of the old row. */
-		c.op = 'D';
+		c.op = Op::Delete;
 		c.newtuple = nullptr;
+		c.newrow = RowImage{};
 	}
 	return true;
 }

@@ -8,6 +8,7 @@
 #ifndef OUTFLOW_ROW_FILTER_H
 #define OUTFLOW_ROW_FILTER_H
 
+#include "op.h"
 #include "pg.h"
 
 extern "C" {
@@ -18,36 +19,29 @@ namespace outflow {
 
 struct RowChange;
 
-/* Filter index per action. */
-enum RowFilterAction
-{
-	kFilterInsert = 0,
-	kFilterUpdate = 1,
-	kFilterDelete = 2,
-	kFilterActions = 3
-};
-
 /* The filters of one relation (in the relation entry's memory). */
 struct RowFilterSet
 {
 	EState *estate;			  /* owns the expression states */
 	TupleTableSlot *slot;	  /* scan slot over a copy of the row type */
-	ExprState *expr[kFilterActions]; /* NULL: every row of that action passes */
+	ExprState *expr[kRowFilterActions]; /* by row_filter_index; NULL: every row of that action passes */
 	bool any_varlena;		  /* has a live varlena column (an UPDATE's new row may need completing) */
 };
 
 /*
- * Builds the filters of relation in cxt. quals[a] lists the filters (node
- * trees as text, char *) OR-ed for action a; NIL means no filter.
+ * Builds the filters of relation in cxt. quals[row_filter_index(op)] lists
+ * the filters (node trees as text, char *) OR-ed for op; NIL means no filter.
  */
-RowFilterSet *row_filters_build(MemoryContext cxt, Relation relation, List *const quals[kFilterActions]);
+RowFilterSet *row_filters_build(MemoryContext cxt, Relation relation, List *const quals[kRowFilterActions]);
 
 /*
  * Applies the filter of c's action to c (a change of the relation the
  * filters were built for, tuples in its row type). Returns false if nothing
  * is to be sent; may turn an UPDATE into an INSERT (new row only, with
  * unchanged TOAST values of the old row filled in) or a DELETE (old row).
- * Allocates in the current (per-change) memory context.
+ * An UPDATE's tuples are taken apart into c.oldrow and c.newrow here
+ * (unpack_rows), as they will be shown. Allocates in the current
+ * (per-change) memory context only when a value needs filling in.
  */
 bool row_filters_apply(RowFilterSet &filters, RowChange &c);
 

@@ -6,7 +6,7 @@
  * a private decoding Session (native format, publication_names = the
  * publication) builds the relation entries (column lists, row filters,
  * publish_via_partition_root, key columns, value renderers) exactly as a
- * slot would, and each row goes through publication_row() and the native
+ * slot would, and each row goes through route_row() and the native
  * format's key/new writer as an insert of that row would. So a snapshot row
  * equals the streamed insert of the same row by construction, byte for
  * byte: the result is json, the very text the decoder wrote (a jsonb result
@@ -27,7 +27,7 @@
 #include "../decoder/boundary.h"
 #include "../decoder/format.h"
 #include "../decoder/relcache.h"
-#include "../decoder/publication.h"
+#include "../decoder/relations.h"
 #include "../decoder/session.h"
 #include "../decoder/value_native.h"
 
@@ -80,7 +80,7 @@ snapshot_session(MemoryContext parent, const char *publication, bool numbers_as_
 	s->ctx = nullptr; /* never written to: rows go to native_append_read */
 	s->session_cxt = AllocSetContextCreate(cxt, "outflow snapshot session", ALLOCSET_DEFAULT_SIZES);
 	s->change_cxt = AllocSetContextCreate(cxt, "outflow snapshot row", ALLOCSET_DEFAULT_SIZES);
-	relcache_init(*s);
+	relations_init(*s);
 	return s;
 }
 
@@ -171,8 +171,15 @@ void
 put_row(Session &s, SnapshotResult &result, StringInfo buf, Relation relation, RelInfo *rel, HeapTuple tuple)
 {
 	RowChange c;
-	Datum value;
-	bool isnull = false;
+	auto put = [&](Session &ss, const RowChange &cc) {
+		Datum value;
+		bool isnull = false;
+
+		resetStringInfo(buf);
+		native_append_read(ss, buf, cc);
+		value = PointerGetDatum(cstring_to_text_with_len(buf->data, buf->len)); /* json: the text itself */
+		tuplestore_putvalues(result.store, result.desc, &value, &isnull);
+	};
 
 	if (HeapTupleHasExternal(tuple))
 		tuple = toast_flatten_tuple(tuple, RelationGetDescr(relation)); /* out-of-line values inline */
@@ -180,22 +187,11 @@ put_row(Session &s, SnapshotResult &result, StringInfo buf, Relation relation, R
 	c.change = nullptr;
 	c.relation = relation;
 	c.rel = rel;
-	c.op = 'I';
+	c.op = Op::Read;
 	c.newtuple = tuple;
 	c.oldtuple = nullptr;
 	c.seq = 0;
-	c.read = true;
-	if (rel->pub != nullptr && !publication_row(s, c)) /* row filters, partition root */
-		return;
-	if (!c.rel->table_filtered)
-	{
-		resetStringInfo(buf);
-		native_append_read(s, buf, c);
-		value = PointerGetDatum(cstring_to_text_with_len(buf->data, buf->len)); /* json: the text itself */
-		tuplestore_putvalues(result.store, result.desc, &value, &isnull);
-	}
-	if (c.relation != relation)
-		RelationClose(c.relation);
+	route_row(s, c, put); /* row filters, partition root */
 }
 
 /* Reads every row of one table (a leaf) into the result. */
