@@ -327,18 +327,8 @@ out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel,
 void
 out_name_list(StringInfo out, const char *head, const RelInfo &rel, const bool *which)
 {
-	bool first = true;
-
 	appendStringInfoString(out, head);
-	for (int i = 0; i < rel.natts; i++)
-	{
-		if (!which[i])
-			continue;
-		if (!first)
-			out_char(out, ',');
-		first = false;
-		out_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len);
-	}
+	relcache_append_names(out, rel, which, ",");
 	out_char(out, ']');
 }
 

@@ -813,18 +813,7 @@ w2j_room(const Session &s, const W2jRel &w, int64 base)
 void
 w2j_append_oversized(StringInfo out, const RowChange &c, const char *sep)
 {
-	W2jRel &w = w2j_rel(c.rel);
-	bool first = true;
-
-	for (int i = 0; i < c.rel->natts; i++)
-	{
-		if (!w.oversized[i])
-			continue;
-		if (!first)
-			appendStringInfoString(out, sep);
-		first = false;
-		appendBinaryStringInfo(out, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len);
-	}
+	relcache_append_names(out, *c.rel, w2j_rel(c.rel).oversized, sep);
 }
 
 void

@@ -323,6 +323,22 @@ relcache_get(Session &session, Relation relation)
 	return entry;
 }
 
+void
+relcache_append_names(StringInfo out, const RelInfo &rel, const bool *which, const char *sep)
+{
+	bool first = true;
+
+	for (int i = 0; i < rel.natts; i++)
+	{
+		if (!which[i])
+			continue;
+		if (!first)
+			appendStringInfoString(out, sep);
+		first = false;
+		appendBinaryStringInfo(out, rel.cols[i].name_json, rel.cols[i].name_json_len);
+	}
+}
+
 RowImage
 relcache_unpack(const RelInfo &rel, Relation relation, HeapTuple tuple, int which)
 {

@@ -89,6 +89,9 @@ unchanged_toast(const ColumnInfo &col, const RowImage &row, int i)
 	return col.varlena && !row.nulls[i] && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(row.values[i]));
 }
 
+/* Appends the JSON names of rel's columns flagged in which (natts flags), separated by sep. */
+void relcache_append_names(StringInfo out, const RelInfo &rel, const bool *which, const char *sep);
+
 /* Completes a new entry above relcache (Session's layers); called with its columns built. */
 using RelCompleter = void (*)(Session &session, RelInfo &rel, Relation relation);
 
