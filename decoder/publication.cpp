@@ -333,7 +333,7 @@ publication_build(Session &s, RelInfo &rel, Relation relation)
 		via = lappend(via, &p);
 	}
 
-	if ((pub->actions & (kActionInsert | kActionUpdate | kActionDelete)) == 0)
+	if ((pub->actions & (action_bit(Op::Insert) | action_bit(Op::Update) | action_bit(Op::Delete))) == 0)
 		return;
 	if (pub->publish_as != relid)
 	{
@@ -376,7 +376,7 @@ publication_truncates(const RelInfo &rel, Relation relation)
 {
 	const PubRel &pub = *rel.pub;
 
-	if ((pub.actions & kActionTruncate) == 0)
+	if ((pub.actions & action_bit(Op::Truncate)) == 0)
 		return false;
 	/* A partition published as its root: the root's own TRUNCATE entry reports it. */
 	return !(relation->rd_rel->relispartition && pub.publish_as != RelationGetRelid(relation));
