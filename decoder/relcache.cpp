@@ -14,6 +14,7 @@
 #include "session.h"
 
 extern "C" {
+#include "access/sysattr.h"
 #include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "nodes/bitmapset.h"
