@@ -345,6 +345,9 @@ public:
 
 private:
 	TxnFields txn_fields_;
+
+	StringInfo open_relation_object(Session &s, std::string_view op, const RelInfo &rel, XLogRecPtr lsn,
+									ReorderBufferTXN *txn, uint64 seq);
 };
 
 void
@@ -382,6 +385,23 @@ NativeFormat::build_relation(Session &s, RelInfo &rel, Relation)
 			nr->tail_reserve += 2 * (rel.cols[i].name_json_len + 1) + (rel.cols[i].varlena ? 0 : 3 * 4096);
 	MemoryContextSwitchTo(old);
 	rel.format_private = nr;
+}
+
+/* Starts an object of relation rel in a fresh ctx->out:
+ * {"op":"<op>","schema":..,"table":..,"lsn":..,<transaction fields, seq>. */
+StringInfo
+NativeFormat::open_relation_object(Session &s, std::string_view op, const RelInfo &rel, XLogRecPtr lsn,
+								   ReorderBufferTXN *txn, uint64 seq)
+{
+	StringInfo out = s.ctx->out;
+
+	OutputPluginPrepareWrite(s.ctx, true);
+	out_lit(out, "{\"op\":\"");
+	out_bytes(out, op.data(), static_cast<int>(op.size()));
+	out_char(out, '"');
+	out_head(out, *static_cast<const NativeRel *>(rel.format_private), lsn);
+	txn_fields_.write(s, out, txn, static_cast<int64>(seq));
+	return out;
 }
 
 /*
@@ -436,23 +456,15 @@ NativeFormat::commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr)
 void
 NativeFormat::row(Session &s, const RowChange &c)
 {
-	StringInfo out = s.ctx->out;
 	const RelInfo &rel = *c.rel;
+	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
 	bool *unchanged = nullptr;
 	int nunchanged = 0;
 	ChangeLimits lim;
-	const std::string_view op = op_name(c.op);
 
 	s.ensure_begin();
 	relation_record_before_change(s, *c.rel);
-	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
-
-	OutputPluginPrepareWrite(s.ctx, true);
-	out_lit(out, "{\"op\":\"");
-	out_bytes(out, op.data(), static_cast<int>(op.size()));
-	out_char(out, '"');
-	out_head(out, *nr, c.change->lsn);
-	txn_fields_.write(s, out, c.txn, static_cast<int64>(c.seq));
+	StringInfo out = open_relation_object(s, op_name(c.op), rel, c.change->lsn, c.txn, c.seq);
 
 	/* Values are checked against what is left of the record limit, filled in
 	 * the order written: key, old, new (oversize.h). */
@@ -493,16 +505,13 @@ NativeFormat::row(Session &s, const RowChange &c)
 void
 NativeFormat::truncate(Session &s, const TruncateRecord &t)
 {
-	StringInfo out = s.ctx->out;
-
 	s.ensure_begin();
 	for (int i = 0; i < t.nrels; i++)
 	{
 		relation_record_before_change(s, *t.rels[i]);
-		OutputPluginPrepareWrite(s.ctx, true);
-		out_lit(out, "{\"op\":\"truncate\"");
-		out_head(out, *static_cast<const NativeRel *>(t.rels[i]->format_private), t.change->lsn);
-		txn_fields_.write(s, out, t.txn, static_cast<int64>(t.first_seq + i));
+		StringInfo out =
+			open_relation_object(s, op_name(Op::Truncate), *t.rels[i], t.change->lsn, t.txn, t.first_seq + i);
+
 		appendStringInfo(out, ",\"cascade\":%s,\"restart_identity\":%s}",
 						 t.change->data.truncate.cascade ? "true" : "false",
 						 t.change->data.truncate.restart_seqs ? "true" : "false");
@@ -520,48 +529,43 @@ void
 NativeFormat::message(Session &s, const MessageRecord &m)
 {
 	StringInfo out = s.ctx->out;
-	const bool transactional = m.transactional;
-	const char *prefix = m.prefix;
-	const char *content = m.content;
-	const Size size = m.size;
-	const XLogRecPtr lsn = m.lsn;
-	bool is_text = memchr(content, '\0', size) == nullptr &&
-				   pg_verifymbstr(content, static_cast<int>(size), true);
+	bool is_text = memchr(m.content, '\0', m.size) == nullptr &&
+				   pg_verifymbstr(m.content, static_cast<int>(m.size), true);
 
-	if (transactional)
+	if (m.transactional)
 		s.ensure_begin();
 	OutputPluginPrepareWrite(s.ctx, true);
 	out_lit(out, "{\"op\":\"message\",\"lsn\":");
-	out_lsn_quoted(out, lsn);
-	if (transactional)
+	out_lsn_quoted(out, m.lsn);
+	if (m.transactional)
 		txn_fields_.write(s, out, m.txn, static_cast<int64>(m.seq));
-	appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
-	out_json_string(out, prefix);
+	appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", m.transactional ? "true" : "false");
+	out_json_string(out, m.prefix);
 
 	/* Content too large to send (oversize.h) is left out and named. */
-	const int64 allowed = content_allowed(s.opts.max_value_bytes, out->len, strlen(prefix));
-	Size bytes = (size + 2) / 3 * 4 + 2;
+	const int64 allowed = content_allowed(s.opts.max_value_bytes, out->len, strlen(m.prefix));
+	Size bytes = (m.size + 2) / 3 * 4 + 2;
 
-	if (is_text ? !text_json_fits(content, size, allowed, &bytes) : static_cast<int64>(bytes) > allowed)
+	if (is_text ? !text_json_fits(m.content, m.size, allowed, &bytes) : static_cast<int64>(bytes) > allowed)
 	{
 		appendStringInfoString(out, is_text ? ",\"oversized\":[\"content\"]}" : ",\"oversized\":[\"content_base64\"]}");
 		OutputPluginWrite(s.ctx, true);
-		warn_content_left_out(prefix, lsn, bytes, allowed,
+		warn_content_left_out(m.prefix, m.lsn, bytes, allowed,
 							  s.opts.max_value_bytes > 0 && allowed == s.opts.max_value_bytes);
 		return;
 	}
 	if (is_text)
 	{
 		out_lit(out, ",\"content\":");
-		out_json_string_len(out, content, size);
+		out_json_string_len(out, m.content, m.size);
 	}
 	else
 	{
-		int enclen = pg_b64_enc_len(static_cast<int>(size));
+		int enclen = pg_b64_enc_len(static_cast<int>(m.size));
 
 		out_lit(out, ",\"content_base64\":\"");
 		enlargeStringInfo(out, enclen);
-		out->len += pg_b64_encode(OUTFLOW_B64_SRC(content), static_cast<int>(size), out->data + out->len, enclen);
+		out->len += pg_b64_encode(OUTFLOW_B64_SRC(m.content), static_cast<int>(m.size), out->data + out->len, enclen);
 		out->data[out->len] = '\0';
 		out_char(out, '"');
 	}
@@ -573,13 +577,9 @@ NativeFormat::message(Session &s, const MessageRecord &m)
 void
 NativeFormat::backfill_mark(Session &s, const BackfillMark &b)
 {
-	StringInfo out = s.ctx->out;
-
 	s.ensure_begin();
-	OutputPluginPrepareWrite(s.ctx, true);
-	appendStringInfo(out, "{\"op\":\"%s\"", b.op);
-	out_head(out, *static_cast<const NativeRel *>(b.rel->format_private), b.lsn);
-	txn_fields_.write(s, out, b.txn, static_cast<int64>(b.seq));
+	StringInfo out = open_relation_object(s, b.op, *b.rel, b.lsn, b.txn, b.seq);
+
 	out_char(out, ',');
 	out_bytes(out, b.fields, b.len);
 	out_char(out, '}');

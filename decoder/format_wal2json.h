@@ -81,6 +81,17 @@ struct W2jRel
 /* Builds the W2jRel of rel (in rel.cxt) for the given format version. */
 void w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version);
 
+/* What both wal2json formats share as a Format: the per-relation data of their version. */
+template <int Version>
+class Wal2jsonFormat : public Format
+{
+public:
+	void build_relation(Session &s, RelInfo &rel, Relation relation) override
+	{
+		w2j_build_relation(s, rel, relation, Version);
+	}
+};
+
 /* The W2jRel of a RelInfo (built by build_relation). */
 inline W2jRel &
 w2j_rel(RelInfo *rel_info)

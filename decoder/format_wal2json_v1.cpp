@@ -49,14 +49,9 @@ struct Pretty
 /* Room kept free under MaxAllocSize: the commit's tail and the row headers. */
 constexpr Size kDocReserve = 1024;
 
-class Wal2jsonV1 final : public Format
+class Wal2jsonV1 final : public Wal2jsonFormat<1>
 {
 public:
-	void build_relation(Session &s, RelInfo &rel, Relation relation) override
-	{
-		w2j_build_relation(s, rel, relation, 1);
-	}
-
 	void begin(Session &s, ReorderBufferTXN *txn) override;
 	void commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) override;
 	void row(Session &s, const RowChange &change) override;
@@ -460,61 +455,56 @@ void
 Wal2jsonV1::message(Session &s, const MessageRecord &m)
 {
 	const Options &o = s.opts;
-	const bool transactional = m.transactional;
-	const char *prefix = m.prefix;
-	const char *content = m.content;
-	const Size size = m.size;
-	const XLogRecPtr lsn = m.lsn;
 	Pretty p(o);
-	bool own_write = o.write_in_chunks || !transactional;
+	bool own_write = o.write_in_chunks || !m.transactional;
 	StringInfo out;
 
-	if (transactional)
+	if (m.transactional)
 	{
 		s.ensure_begin();
 		nchanges_++;
 	}
 	out = open_piece(s, own_write);
-	if (!o.write_in_chunks && transactional)
+	if (!o.write_in_chunks && m.transactional)
 		appendStringInfoString(out, p.nl);
 	/* A non-transactional message is a document of its own (wal2json 2.6). */
-	if (!transactional)
+	if (!m.transactional)
 		appendStringInfo(out, "{%s%s\"change\":%s[%s", p.nl, p.ht, p.sp, p.nl);
 	w2j_repeat(out, p.ht, 2);
-	if (transactional && nchanges_ > 1)
+	if (m.transactional && nchanges_ > 1)
 		appendStringInfoChar(out, ',');
 	appendStringInfo(out, "{%s", p.nl);
 	w2j_repeat(out, p.ht, 3);
 	appendStringInfo(out, "\"kind\":%s\"message\",%s", p.sp, p.nl);
 	w2j_repeat(out, p.ht, 3);
-	appendStringInfo(out, "\"transactional\":%s%s,%s", p.sp, transactional ? "true" : "false", p.nl);
+	appendStringInfo(out, "\"transactional\":%s%s,%s", p.sp, m.transactional ? "true" : "false", p.nl);
 	w2j_repeat(out, p.ht, 3);
 	appendStringInfo(out, "\"prefix\":%s", p.sp);
-	out_json_string(out, prefix);
+	out_json_string(out, m.prefix);
 	appendStringInfo(out, ",%s", p.nl);
 	w2j_repeat(out, p.ht, 3);
 
 	/* Content too large to send (oversize.h): an ERROR, or left out with max-value-bytes. */
-	const int64 allowed = content_allowed(o.max_value_bytes, out->len, strlen(prefix)); /* see tuple() */
+	const int64 allowed = content_allowed(o.max_value_bytes, out->len, strlen(m.prefix)); /* see tuple() */
 	Size bytes;
 
-	if (text_json_fits(content, size, allowed, &bytes))
+	if (text_json_fits(m.content, m.size, allowed, &bytes))
 	{
 		appendStringInfo(out, "\"content\":%s", p.sp);
 		/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
-		out_json_string_len(out, content, size);
+		out_json_string_len(out, m.content, m.size);
 	}
 	else
 	{
 		if (o.max_value_bytes == 0)
-			error_content_too_large(prefix, lsn, bytes, allowed);
+			error_content_too_large(m.prefix, m.lsn, bytes, allowed);
 		appendStringInfo(out, "\"oversized\":%s[\"content\"]", p.sp);
-		warn_content_left_out(prefix, lsn, bytes, allowed, allowed == o.max_value_bytes);
+		warn_content_left_out(m.prefix, m.lsn, bytes, allowed, allowed == o.max_value_bytes);
 	}
 	appendStringInfoString(out, p.nl);
 	w2j_repeat(out, p.ht, 2);
 	appendStringInfoChar(out, '}');
-	if (!transactional)
+	if (!m.transactional)
 		appendStringInfo(out, "%s%s]%s}", p.nl, p.ht, p.nl);
 	close_piece(s, out, own_write);
 }

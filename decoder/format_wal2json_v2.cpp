@@ -20,14 +20,9 @@ enum class Part
 	Pk		  /* "pk": primary key names and types, no values */
 };
 
-class Wal2jsonV2 final : public Format
+class Wal2jsonV2 final : public Wal2jsonFormat<2>
 {
 public:
-	void build_relation(Session &s, RelInfo &rel, Relation relation) override
-	{
-		w2j_build_relation(s, rel, relation, 2);
-	}
-
 	void begin(Session &s, ReorderBufferTXN *txn) override;
 	void commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn) override;
 	void row(Session &s, const RowChange &change) override;
@@ -285,19 +280,14 @@ void
 Wal2jsonV2::message(Session &s, const MessageRecord &m)
 {
 	const Options &o = s.opts;
-	const bool transactional = m.transactional;
-	const char *prefix = m.prefix;
-	const char *content = m.content;
-	const Size size = m.size;
-	const XLogRecPtr lsn = m.lsn;
 	StringInfo out;
 
-	if (transactional)
+	if (m.transactional)
 		s.ensure_begin();
 	OutputPluginPrepareWrite(s.ctx, true);
 	out = s.ctx->out;
 	out_lit(out, "{\"action\":\"M\"");
-	if (transactional)
+	if (m.transactional)
 		txn_fields(o, out, m.txn);
 	else
 	{
@@ -310,30 +300,30 @@ Wal2jsonV2::message(Session &s, const MessageRecord &m)
 			out_lit(out, ",\"origin\":null");
 	}
 	if (o.include_lsn)
-		lsn_field(out, "lsn", lsn);
-	if (transactional)
+		lsn_field(out, "lsn", m.lsn);
+	if (m.transactional)
 		out_lit(out, ",\"transactional\":true");
 	else
 		out_lit(out, ",\"transactional\":false");
 	out_lit(out, ",\"prefix\":");
-	out_json_string(out, prefix);
+	out_json_string(out, m.prefix);
 
 	/* Content too large to send (oversize.h): an ERROR, or left out with max-value-bytes. */
-	const int64 allowed = content_allowed(o.max_value_bytes, out->len, strlen(prefix));
+	const int64 allowed = content_allowed(o.max_value_bytes, out->len, strlen(m.prefix));
 	Size bytes;
 
-	if (!text_json_fits(content, size, allowed, &bytes))
+	if (!text_json_fits(m.content, m.size, allowed, &bytes))
 	{
 		if (o.max_value_bytes == 0)
-			error_content_too_large(prefix, lsn, bytes, allowed);
+			error_content_too_large(m.prefix, m.lsn, bytes, allowed);
 		out_lit(out, ",\"oversized\":[\"content\"]}");
 		OutputPluginWrite(s.ctx, true);
-		warn_content_left_out(prefix, lsn, bytes, allowed, allowed == o.max_value_bytes);
+		warn_content_left_out(m.prefix, m.lsn, bytes, allowed, allowed == o.max_value_bytes);
 		return;
 	}
 	out_lit(out, ",\"content\":");
 	/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
-	out_json_string_len(out, content, size);
+	out_json_string_len(out, m.content, m.size);
 	appendStringInfoChar(out, '}');
 	OutputPluginWrite(s.ctx, true);
 }
