@@ -64,18 +64,13 @@ complete_entry(Session &s, RelInfo &rel, Relation relation)
 	}
 }
 
-/* Opens the relation c is published as (oid as), and points c at it. */
-Relation
-open_root(Session &s, RowChange &c, Oid as)
+/* Points c at root, the partition root it is published as (its tuples converted). */
+void
+point_at_root(Session &s, RowChange &c, Relation root)
 {
-	Relation root = RelationIdGetRelation(as);
-
-	if (!RelationIsValid(root))
-		elog(ERROR, "outflow: could not open relation with OID %u (partition root of \"%s\")", as, c.rel->table);
 	publication_map_to_root(*c.rel->pub, c);
 	c.relation = root;
 	c.rel = relcache_get(s, root);
-	return root;
 }
 
 } // namespace
@@ -102,7 +97,11 @@ route_row(Session &s, RowChange &c, RowSink sink, void *arg)
 		as = publication_shown_as(*c.rel->pub, c);
 		if (OidIsValid(as))
 		{
-			root = open_root(s, c, as);
+			root = RelationIdGetRelation(as); /* closed below: an ERROR leaves it to the resource owner */
+			if (!RelationIsValid(root))
+				elog(ERROR, "outflow: could not open relation with OID %u (partition root of \"%s\")", as,
+					 c.rel->table);
+			point_at_root(s, c, root);
 			send = !c.rel->table_filtered; /* a root that the table filters drop */
 		}
 		if (send && c.rel->pub != nullptr && c.rel->pub->filters != nullptr)
