@@ -35,76 +35,56 @@ enum class Op : uint8_t
 	Message
 };
 
-/* The "actions" bit that lets op through (messages are not filtered by it: 0). */
+/* Row filters are per action: insert, update, delete (row_filter.h). */
+constexpr int kRowFilterActions = 3;
+
+/* Everything an operation converts to, by Op (the one table of conversions). */
+struct OpTraits
+{
+	std::string_view name; /* "op" of the native format, "kind" of wal2json format 1 */
+	char letter;		   /* "action" of wal2json format 2 */
+	uint8_t action_bit;	   /* the "actions" bit that lets it through (messages: 0, never filtered so) */
+	int8_t row_filter;	   /* its row-filter action, -1 if row filters do not apply */
+};
+
+constexpr OpTraits kOpTraits[] = {
+	/* Insert */ {"insert", 'I', kActionInsert, 0},
+	/* Update */ {"update", 'U', kActionUpdate, 1},
+	/* Delete */ {"delete", 'D', kActionDelete, 2},
+	/* Read */ {"read", 'R', kActionInsert, 0}, /* an insert for actions and row filters */
+	/* Truncate */ {"truncate", 'T', kActionTruncate, -1},
+	/* Message */ {"message", 'M', 0, -1},
+};
+
+constexpr const OpTraits &
+op_traits(Op op)
+{
+	return kOpTraits[static_cast<int>(op)];
+}
+
 constexpr uint8_t
 action_bit(Op op)
 {
-	switch (op)
-	{
-		case Op::Insert:
-		case Op::Read:
-			return kActionInsert;
-		case Op::Update:
-			return kActionUpdate;
-		case Op::Delete:
-			return kActionDelete;
-		case Op::Truncate:
-			return kActionTruncate;
-		default:
-			return 0;
-	}
+	return op_traits(op).action_bit;
 }
-
-/* Row filters are per action: insert, update, delete (row_filter.h). */
-constexpr int kRowFilterActions = 3;
 
 /* The row-filter action of a row operation (Insert, Update, Delete, Read). */
 constexpr int
 row_filter_index(Op op)
 {
-	return op == Op::Update ? 1 : op == Op::Delete ? 2 : 0;
+	return op_traits(op).row_filter;
 }
 
-/* The operation's name: "op" of the native format, "kind" of wal2json format 1. */
 constexpr std::string_view
 op_name(Op op)
 {
-	switch (op)
-	{
-		case Op::Insert:
-			return "insert";
-		case Op::Update:
-			return "update";
-		case Op::Delete:
-			return "delete";
-		case Op::Read:
-			return "read";
-		case Op::Truncate:
-			return "truncate";
-		default:
-			return "message";
-	}
+	return op_traits(op).name;
 }
 
-/* The "action" letter of wal2json format 2. */
 constexpr char
 op_letter(Op op)
 {
-	switch (op)
-	{
-		case Op::Insert:
-			return 'I';
-		case Op::Update:
-			return 'U';
-		case Op::Delete:
-			return 'D';
-		case Op::Read:
-			return 'R';
-		case Op::Truncate:
-			return 'T';
-		default:
-			return 'M';
-	}
+	return op_traits(op).letter;
 }
 
 /* The "actions" bit named by an option item ("insert", ...), or 0 if none is. */
