@@ -18,11 +18,11 @@
 
 #include "backfill_message.h"
 #include "format.h"
-#include "out.h"
+#include "pg_text.h"
 #include "relations.h"
 #include "relcache.h"
 #include "session.h"
-#include "value_format.h"
+#include "pg_text_format.h"
 
 namespace outflow {
 
@@ -163,14 +163,14 @@ mark_message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, const RelInfo &r
 	char buf[kInt64DecimalMax];
 
 	initStringInfo(&fields);
-	out_lit(&fields, "\"publication\":");
-	out_json_string_len(&fields, p.pub, p.head.pub_len);
-	out_lit(&fields, ",\"backfill_id\":");
-	out_bytes(&fields, buf, static_cast<int>(format_int64(p.head.backfill_id, buf)));
+	append_lit(&fields, "\"publication\":");
+	append_json_string(&fields, p.pub, p.head.pub_len);
+	append_lit(&fields, ",\"backfill_id\":");
+	append_bytes(&fields, buf, static_cast<int>(format_int64(p.head.backfill_id, buf)));
 	if (end)
 	{
-		out_lit(&fields, ",\"rows\":");
-		out_bytes(&fields, buf, static_cast<int>(format_int64(p.head.rows, buf)));
+		append_lit(&fields, ",\"rows\":");
+		append_bytes(&fields, buf, static_cast<int>(format_int64(p.head.rows, buf)));
 	}
 	s.format->backfill_mark(s, BackfillMark{txn, lsn, seq, &rel, end ? "backfill_end" : "backfill_start",
 											fields.data, fields.len});
@@ -188,13 +188,13 @@ Format::backfill_mark(Session &s, const BackfillMark &b)
 	initStringInfo(&prefix);
 	appendStringInfo(&prefix, "outflow.%s", b.op);
 	initStringInfo(&content);
-	out_lit(&content, "{\"schema\":");
+	append_lit(&content, "{\"schema\":");
 	appendStringInfoString(&content, b.rel->schema_json);
-	out_lit(&content, ",\"table\":");
+	append_lit(&content, ",\"table\":");
 	appendStringInfoString(&content, b.rel->table_json);
-	out_char(&content, ',');
-	out_bytes(&content, b.fields, b.len);
-	out_char(&content, '}');
+	append_char(&content, ',');
+	append_bytes(&content, b.fields, b.len);
+	append_char(&content, '}');
 	message(s, MessageRecord{b.txn, b.lsn, true, prefix.data, static_cast<Size>(content.len), content.data, b.seq});
 }
 

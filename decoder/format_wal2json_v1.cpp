@@ -22,7 +22,7 @@
 #include <cstdio>
 
 #include "format_wal2json.h"
-#include "out.h"
+#include "pg_text.h"
 #include "relcache.h"
 #include "session.h"
 
@@ -239,9 +239,9 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, const RowImage
 		const int before = vals->len;
 
 		if (!first_value)
-			out_bytes(vals, p.sep, p.sep_len);
+			append_bytes(vals, p.sep, p.sep_len);
 		if (row.nulls[i])
-			out_lit(vals, "null");
+			append_lit(vals, "null");
 		else if (!w2j_write_value(s, c, vals, room, row, i))
 		{
 			vals->len = before;
@@ -267,7 +267,7 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, const RowImage
 				if (!shown(i))
 					continue;
 				if (!first)
-					out_bytes(out, p.sep, p.sep_len);
+					append_bytes(out, p.sep, p.sep_len);
 				first = false;
 				emit(i);
 			}
@@ -278,11 +278,11 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, const RowImage
 		w2j_repeat(out, p.ht, 3);
 		appendStringInfo(out, "\"oldkeys\":%s{%s", p.sp, p.nl);
 	}
-	array("names", true, [&](int i) { out_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len); });
+	array("names", true, [&](int i) { append_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len); });
 	appendStringInfo(out, "],%s", p.nl);
 	if (o.include_types)
 	{
-		array("types", true, [&](int i) { out_bytes(out, w.cols[i].type_json, w.cols[i].type_json_len); });
+		array("types", true, [&](int i) { append_bytes(out, w.cols[i].type_json, w.cols[i].type_json_len); });
 		appendStringInfo(out, "],%s", p.nl);
 	}
 	if (o.include_type_oids)
@@ -299,9 +299,9 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, const RowImage
 	{
 		array("optionals", o.include_types, [&](int i) {
 			if (rel.cols[i].not_null)
-				out_lit(out, "false");
+				append_lit(out, "false");
 			else
-				out_lit(out, "true");
+				append_lit(out, "true");
 		});
 		appendStringInfo(out, "],%s", p.nl);
 	}
@@ -311,7 +311,7 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, const RowImage
 		appendStringInfo(out, "],%s", p.nl);
 	}
 	array("values", false, [](int) {});
-	out_bytes(out, vals->data, vals->len);
+	append_bytes(out, vals->data, vals->len);
 	if (identity)
 	{
 		appendStringInfo(out, "]%s", p.nl);
@@ -480,7 +480,7 @@ Wal2jsonV1::message(Session &s, const MessageRecord &m)
 	appendStringInfo(out, "\"transactional\":%s%s,%s", p.sp, m.transactional ? "true" : "false", p.nl);
 	w2j_repeat(out, p.ht, 3);
 	appendStringInfo(out, "\"prefix\":%s", p.sp);
-	out_json_string(out, m.prefix);
+	append_json_cstring(out, m.prefix);
 	appendStringInfo(out, ",%s", p.nl);
 	w2j_repeat(out, p.ht, 3);
 
@@ -492,7 +492,7 @@ Wal2jsonV1::message(Session &s, const MessageRecord &m)
 	{
 		appendStringInfo(out, "\"content\":%s", p.sp);
 		/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
-		out_json_string_len(out, m.content, m.size);
+		append_json_string(out, m.content, m.size);
 	}
 	else
 	{

@@ -4,7 +4,7 @@
  * D, T, M, C. pretty-print and write-in-chunks do not apply to format 2.
  */
 #include "format_wal2json.h"
-#include "out.h"
+#include "pg_text.h"
 #include "relcache.h"
 #include "session.h"
 
@@ -38,7 +38,7 @@ txn_fields(const Options &o, StringInfo out, ReorderBufferTXN *txn)
 		appendStringInfo(out, ",\"xid\":%u", txn->xid);
 	if (o.include_timestamp)
 	{
-		out_lit(out, ",\"timestamp\":");
+		append_lit(out, ",\"timestamp\":");
 		w2j_append_commit_time(out, txn);
 	}
 	if (o.include_origin)
@@ -48,10 +48,10 @@ txn_fields(const Options &o, StringInfo out, ReorderBufferTXN *txn)
 void
 lsn_field(StringInfo out, const char *name, XLogRecPtr lsn)
 {
-	out_lit(out, ",\"");
+	append_lit(out, ",\"");
 	appendStringInfoString(out, name);
-	out_lit(out, "\":");
-	out_lsn_quoted(out, lsn);
+	append_lit(out, "\":");
+	append_lsn_quoted(out, lsn);
 }
 
 /* A "B" or "C" record: the transaction's fields, and with include-lsn its lsn and nextlsn. */
@@ -65,9 +65,9 @@ txn_record(Session &s, ReorderBufferTXN *txn, char action, XLogRecPtr lsn)
 		return;
 	OutputPluginPrepareWrite(s.ctx, true);
 	out = s.ctx->out;
-	out_lit(out, "{\"action\":\"");
-	out_char(out, action);
-	out_char(out, '"');
+	append_lit(out, "{\"action\":\"");
+	append_char(out, action);
+	append_char(out, '"');
 	txn_fields(o, out, txn);
 	if (o.include_lsn)
 	{
@@ -99,15 +99,15 @@ write_change_extras(const Options &o, StringInfo out, const ColumnInfo &col, con
 	if (o.include_not_null)
 	{
 		if (col.not_null)
-			out_lit(out, ",\"optional\":false");
+			append_lit(out, ",\"optional\":false");
 		else
-			out_lit(out, ",\"optional\":true");
+			append_lit(out, ",\"optional\":true");
 	}
 	if (o.include_column_positions)
 		appendStringInfo(out, ",\"position\":%d", col.attnum);
 	if (o.include_default)
 	{
-		out_lit(out, ",\"default\":");
+		append_lit(out, ",\"default\":");
 		appendStringInfoString(out, w2j.default_json);
 	}
 }
@@ -140,14 +140,14 @@ write_tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row,
 		const bool had_sep = need_sep;
 
 		if (need_sep)
-			out_char(out, ',');
+			append_char(out, ',');
 		need_sep = true;
 		if (part != Part::Pk)
 		{
 			/* {"name":..,"type":..,"typeoid":..,"value": prepared by w2j_build_relation. */
-			out_bytes(out, col.v2_value_prefix, col.v2_value_prefix_len);
+			append_bytes(out, col.v2_value_prefix, col.v2_value_prefix_len);
 			if (row.nulls[i])
-				out_lit(out, "null");
+				append_lit(out, "null");
 			else if (!w2j_write_value(s, c, out, room, row, i))
 			{
 				out->len = before; /* the element goes, with its separator */
@@ -157,19 +157,19 @@ write_tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row,
 			}
 			if (part == Part::Change)
 				write_change_extras(o, out, rel.cols[i], col);
-			out_char(out, '}');
+			append_char(out, '}');
 			continue;
 		}
-		out_lit(out, "{\"name\":");
-		out_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len);
+		append_lit(out, "{\"name\":");
+		append_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len);
 		if (o.include_types)
 		{
-			out_lit(out, ",\"type\":");
-			out_bytes(out, col.type_json, col.type_json_len);
+			append_lit(out, ",\"type\":");
+			append_bytes(out, col.type_json, col.type_json_len);
 		}
 		if (o.include_type_oids)
 			appendStringInfo(out, ",\"typeoid\":%d", static_cast<int>(rel.cols[i].typid));
-		out_char(out, '}'); /* "pk": names and types only */
+		append_char(out, '}'); /* "pk": names and types only */
 	}
 }
 
@@ -200,30 +200,30 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 	s.ensure_begin();
 	OutputPluginPrepareWrite(s.ctx, true);
 	out = s.ctx->out;
-	out_lit(out, "{\"action\":\"");
-	out_char(out, op_letter(c.op == Op::Read && o.reads_as_inserts ? Op::Insert : c.op));
-	out_char(out, '"');
+	append_lit(out, "{\"action\":\"");
+	append_char(out, op_letter(c.op == Op::Read && o.reads_as_inserts ? Op::Insert : c.op));
+	append_char(out, '"');
 	txn_fields(o, out, c.txn);
 	if (o.include_lsn)
 		lsn_field(out, "lsn", c.change->lsn);
-	out_bytes(out, w.v2_table_part, w.v2_table_part_len); /* ,"schema":..,"table":.. */
+	append_bytes(out, w.v2_table_part, w.v2_table_part_len); /* ,"schema":..,"table":.. */
 
 	if (c.newtuple != NULL)
 	{
-		out_lit(out, ",\"columns\":[");
+		append_lit(out, ",\"columns\":[");
 		write_tuple(s, out, c, c.newrow, Part::Change, room);
-		out_char(out, ']');
+		append_char(out, ']');
 	}
 	if (c.oldtuple != NULL)
 	{
-		out_lit(out, ",\"identity\":[");
+		append_lit(out, ",\"identity\":[");
 		write_tuple(s, out, c, c.oldrow, Part::Identity, room);
-		out_char(out, ']');
+		append_char(out, ']');
 	}
 	else if (c.op == Op::Update && (rel.has_pk || rel.has_ri))
 	{
 		/* The key did not change: the identity is in the new tuple. */
-		out_lit(out, ",\"identity\":[");
+		append_lit(out, ",\"identity\":[");
 		write_tuple(s, out, c, c.newrow, Part::Identity, room);
 		appendStringInfoChar(out, ']');
 	}
@@ -232,7 +232,7 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 			 rel.schema, rel.table);
 	if (o.include_pk)
 	{
-		out_lit(out, ",\"pk\":[");
+		append_lit(out, ",\"pk\":[");
 		if (rel.has_pk)
 			write_tuple(s, out, c, c.oldtuple != NULL ? c.oldrow : c.newrow, Part::Pk, room);
 		appendStringInfoChar(out, ']');
@@ -240,9 +240,9 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 	if (unlikely(w.noversized > 0))
 	{
 		/* Columns whose values were left out (max-value-bytes; oversize.h). */
-		out_lit(out, ",\"oversized\":[");
+		append_lit(out, ",\"oversized\":[");
 		w2j_append_oversized(out, c, ",");
-		out_char(out, ']');
+		append_char(out, ']');
 	}
 	appendStringInfoChar(out, '}');
 	OutputPluginWrite(s.ctx, true);
@@ -260,16 +260,16 @@ Wal2jsonV2::truncate(Session &s, const TruncateRecord &t)
 
 		OutputPluginPrepareWrite(s.ctx, true);
 		out = s.ctx->out;
-		out_lit(out, "{\"action\":\"T\"");
+		append_lit(out, "{\"action\":\"T\"");
 		txn_fields(o, out, t.txn);
 		if (o.include_lsn)
 			lsn_field(out, "lsn", t.change->lsn);
 		if (o.include_schemas)
 		{
-			out_lit(out, ",\"schema\":");
+			append_lit(out, ",\"schema\":");
 			appendStringInfoString(out, t.rels[i]->schema_json);
 		}
-		out_lit(out, ",\"table\":");
+		append_lit(out, ",\"table\":");
 		appendStringInfoString(out, t.rels[i]->table_json);
 		appendStringInfoChar(out, '}');
 		OutputPluginWrite(s.ctx, true);
@@ -286,27 +286,27 @@ Wal2jsonV2::message(Session &s, const MessageRecord &m)
 		s.ensure_begin();
 	OutputPluginPrepareWrite(s.ctx, true);
 	out = s.ctx->out;
-	out_lit(out, "{\"action\":\"M\"");
+	append_lit(out, "{\"action\":\"M\"");
 	if (m.transactional)
 		txn_fields(o, out, m.txn);
 	else
 	{
 		/* A non-transactional message may have no transaction: null fields. */
 		if (o.include_xids)
-			out_lit(out, ",\"xid\":null");
+			append_lit(out, ",\"xid\":null");
 		if (o.include_timestamp)
-			out_lit(out, ",\"timestamp\":null");
+			append_lit(out, ",\"timestamp\":null");
 		if (o.include_origin)
-			out_lit(out, ",\"origin\":null");
+			append_lit(out, ",\"origin\":null");
 	}
 	if (o.include_lsn)
 		lsn_field(out, "lsn", m.lsn);
 	if (m.transactional)
-		out_lit(out, ",\"transactional\":true");
+		append_lit(out, ",\"transactional\":true");
 	else
-		out_lit(out, ",\"transactional\":false");
-	out_lit(out, ",\"prefix\":");
-	out_json_string(out, m.prefix);
+		append_lit(out, ",\"transactional\":false");
+	append_lit(out, ",\"prefix\":");
+	append_json_cstring(out, m.prefix);
 
 	/* Content too large to send (oversize.h): an ERROR, or left out with max-value-bytes. */
 	const int64 allowed = content_allowed(o.max_value_bytes, out->len, strlen(m.prefix));
@@ -316,14 +316,14 @@ Wal2jsonV2::message(Session &s, const MessageRecord &m)
 	{
 		if (o.max_value_bytes == 0)
 			error_content_too_large(m.prefix, m.lsn, bytes, allowed);
-		out_lit(out, ",\"oversized\":[\"content\"]}");
+		append_lit(out, ",\"oversized\":[\"content\"]}");
 		OutputPluginWrite(s.ctx, true);
 		warn_content_left_out(m.prefix, m.lsn, bytes, allowed, allowed == o.max_value_bytes);
 		return;
 	}
-	out_lit(out, ",\"content\":");
+	append_lit(out, ",\"content\":");
 	/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
-	out_json_string_len(out, m.content, m.size);
+	append_json_string(out, m.content, m.size);
 	appendStringInfoChar(out, '}');
 	OutputPluginWrite(s.ctx, true);
 }
