@@ -267,6 +267,7 @@ def chain_has_cleanup(d, p):
 
 INSN = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)\s*(.*)$")
 SECTION = re.compile(r"^Disassembly of section (\S+):")
+PREFIXES = {"notrack", "bnd", "ds", "cs", "rex", "rex.W", "data16", "addr32"}
 
 
 def calls(elf):
@@ -285,7 +286,11 @@ def calls(elf):
             continue
         m = INSN.match(line)
         if m and section is not None:
-            insns.append((section, int(m.group(1), 16), m.group(2), m.group(3)))
+            mnem, ops = m.group(2), m.group(3)
+            while mnem in PREFIXES and ops:  # "notrack jmp *%rax", "bnd call ..."
+                mnem, _, ops = ops.partition(" ")
+                ops = ops.strip()
+            insns.append((section, int(m.group(1), 16), mnem, ops))
     for i, (sec, addr, mnem, ops) in enumerate(insns):
         if addr is None or not (mnem.startswith("call") or mnem.startswith("jmp")):
             continue
@@ -305,7 +310,7 @@ class Program:
         self.pg = pg_exports
         self.elves = [Elf(o) for o in objects]
         self.globals = {}                 # name -> node
-        self.locals = {}                  # (object, name) -> node
+        self.locals = {}                  # (object, name) of each local function
         self.edges = defaultdict(set)     # node -> callees (node, external name, or "*indirect*")
         self.covered = []                 # (node, object, address, callee, why) under a cleanup or noexcept
         for elf in self.elves:
