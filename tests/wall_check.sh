@@ -92,6 +92,7 @@ CPP
 	# include order
 	printf '#include "postgres.h"\n' >"$1/pg.h"
 	printf '#include "pg.h"\n#include <string>\n' >"$1/bad_order.cpp"
+	printf '#include "utils/elog.h"\n#include "pg.h"\n' >"$1/bad_first.cpp"
 	printf '#include <string>\n#include "pg.h"\nextern "C" {\n#include <fcntl.h>\n}\n#include <string>\n' >"$1/good_order.cpp"
 }
 
@@ -111,6 +112,7 @@ self_test() {
 		expect 0 "0 reach PostgreSQL" -- objects "$postgres" "$dir/good.o" "$dir/bad_helper.o"
 	done
 	expect 1 "<string> included at $dir/bad_order.cpp:2" -- includes "$dir/bad_order.cpp"
+	expect 1 "\"utils/elog.h\" included at $dir/bad_first.cpp:1 before postgres.h" -- includes "$dir/bad_first.cpp"
 	expect 0 "0 out of order" -- includes "$dir/good_order.cpp"
 	rm -rf "$dir"
 	if [ "$failures" -gt 0 ]; then

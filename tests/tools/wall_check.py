@@ -25,7 +25,8 @@ in a frame that a PostgreSQL error would unwind through.
       in order (our own headers, once each), and after the first PostgreSQL
       header no C++ or third-party header (an angle-bracket include without
       ".h") may appear that was not already included before it: the server
-      headers define macros (Max, Min, _, printf...) that break them.
+      headers define macros (Max, Min, _, printf...) that break them. The
+      first PostgreSQL header must be postgres.h (through pg.h).
 
 Exit status: 0 clean, 1 violations found, 2 cannot check (bad input).
 """
@@ -546,6 +547,10 @@ def expand(src, path, state):
                 continue
             if state["pg"] is None:
                 state["pg"] = f"{where} ({name})"
+                if name != "postgres.h":
+                    state["errors"].append(
+                        f"{src}: \"{name}\" included at {where} before postgres.h: "
+                        f"include pg.h first, which includes postgres.h")
             continue
         if name in state["seen"]:
             continue
