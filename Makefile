@@ -88,7 +88,7 @@ installcheck: export TEMP_CONFIG = $(CURDIR)/tests/regress.conf
 installcheck: export STREAM_CHECK = $(CURDIR)/tests/tools/stream_check
 PG_PROVE_FLAGS += -I $(srcdir)/tests/tap/lib
 
-.PHONY: unit bench check-all demo regress-suites isolation-specs
+.PHONY: unit bench check-all demo regress-suites isolation-specs wallcheck
 # The pg_regress suites of this server's major (tests/valgrind/run.sh --all).
 regress-suites:
 	@echo $(REGRESS)
@@ -97,6 +97,9 @@ isolation-specs:
 	@echo $(ISOLATION)
 unit:
 	$(MAKE) -C tests/unit
+# The C++/PostgreSQL wall, checked on the built objects (README).
+wallcheck: all
+	tests/wall_check.sh
 check-all:
 	tests/run_all.sh
 demo:

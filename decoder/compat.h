@@ -182,6 +182,13 @@ char *publication_row_filter(Oid relid, Oid pubid);
 void register_publication_callbacks(SyscacheCallbackFunction fn);
 /* Writes the interval's text as interval_out does with IntervalStyle postgres into buf (MAXDATELEN + 1 bytes). */
 void encode_interval(Interval *span, char *buf);
+/*
+ * Parses json text (len bytes, NUL-terminated) as jsonb as jsonb_in does into
+ * *result. False, with nothing raised, when the error is about the value (a
+ * data exception or a program limit); any other error is raised. 16 and later
+ * ask jsonb_in for a soft error; 13 to 15 catch the ERROR (PG_TRY).
+ */
+bool json_to_jsonb(const char *text, size_t len, Datum *result);
 
 } // namespace compat
 } // namespace outflow

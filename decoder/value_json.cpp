@@ -13,19 +13,6 @@ extern "C" {
 namespace outflow {
 namespace native {
 
-namespace {
-
-/* Whether an error from parsing valid json text as jsonb is about the value
- * (to be worked around) rather than the server (cancel, out of memory). */
-bool
-is_value_error(int sqlerrcode)
-{
-	return ERRCODE_TO_CATEGORY(sqlerrcode) == ERRCODE_DATA_EXCEPTION ||
-		   sqlerrcode == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
-}
-
-} // namespace
-
 /* JsonbToCString's canonical text, as jsonb_out writes it (jsonb_text.h). */
 void
 append_jsonb(StringInfo out, Jsonb *jb)
@@ -45,24 +32,9 @@ append_json_text(StringInfo out, Datum value)
 {
 	text *t = DatumGetTextPP(value);
 	char *cstr = text_to_cstring(t);
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile Datum jb = (Datum) 0;
+	Datum jb;
 
-	PG_TRY();
-	{
-		jb = DirectFunctionCall1(jsonb_in, CStringGetDatum(cstr));
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		if (!is_value_error(geterrcode()))
-			PG_RE_THROW();
-		FlushErrorState();
-		jb = (Datum) 0;
-	}
-	PG_END_TRY();
-
-	if (jb != (Datum) 0)
+	if (compat::json_to_jsonb(cstr, VARSIZE_ANY_EXHDR(t), &jb))
 	{
 		append_jsonb(out, DatumGetJsonbP(jb));
 		pfree(DatumGetPointer(jb));
