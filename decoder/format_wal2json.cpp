@@ -23,13 +23,13 @@
 #include <string>
 
 #include "format_wal2json.h"
-#include "jsonb_text.h"
+#include "pg_text_jsonb.h"
 #include "options.h"
-#include "out.h"
+#include "pg_text.h"
 #include "relcache.h"
-#include "numeric_out.h"
+#include "pg_text_numeric.h"
 #include "session.h"
-#include "value_format.h"
+#include "pg_text_format.h"
 
 extern "C" {
 #include "access/detoast.h"
@@ -72,7 +72,7 @@ type_token(const char *type_str)
 	if (raw)
 		return pstrdup(type_str);
 	initStringInfo(&buf);
-	out_json_string(&buf, type_str);
+	append_json_cstring(&buf, type_str);
 	return buf.data;
 }
 
@@ -152,7 +152,7 @@ default_token(Relation relation, Form_pg_attribute attr)
 										 ObjectIdGetDatum(RelationGetRelid(relation)));
 
 		initStringInfo(&buf);
-		out_json_string(&buf, TextDatumGetCString(expr));
+		append_json_cstring(&buf, TextDatumGetCString(expr));
 		return buf.data;
 	}
 	return "null";
@@ -326,9 +326,9 @@ void
 out_array_elem_escaped(StringInfo out, const char *s, size_t len, bool quoted)
 {
 	if (quoted)
-		out_lit(out, "\\\"");
+		append_lit(out, "\\\"");
 	/* worst case: \\\" (4 bytes) or \u00XX (6 bytes) per byte */
-	out_escape_chunks<6>(out, s, len, [quoted](char *p, unsigned char c, char code) {
+	append_escaped_chunks<6>(out, s, len, [quoted](char *p, unsigned char c, char code) {
 		if (code == 'u')
 			return json_put_u00(p, c);
 		if (quoted && (c == '"' || c == '\\'))
@@ -342,7 +342,7 @@ out_array_elem_escaped(StringInfo out, const char *s, size_t len, bool quoted)
 		return p;
 	});
 	if (quoted)
-		out_lit(out, "\\\"");
+		append_lit(out, "\\\"");
 }
 
 /*
@@ -361,7 +361,7 @@ out_text_array_json(StringInfo out, Datum value)
 
 	if (ndim == 0)
 	{
-		out_lit(out, "\"{}\"");
+		append_lit(out, "\"{}\"");
 		done = true;
 	}
 	else if (ndim == 1 && ARR_LBOUND(arr)[0] == 1)
@@ -370,17 +370,17 @@ out_text_array_json(StringInfo out, Datum value)
 		array_iter iter;
 
 		OUTFLOW_ARRAY_ITER_SETUP(&iter, reinterpret_cast<AnyArrayType *>(arr), -1, false, TYPALIGN_INT);
-		out_lit(out, "\"{");
+		append_lit(out, "\"{");
 		for (int i = 0; i < nitems; i++)
 		{
 			bool isnull;
 			Datum elem = OUTFLOW_ARRAY_ITER_NEXT(&iter, &isnull, i, -1, false, TYPALIGN_INT);
 
 			if (i > 0)
-				out_char(out, ',');
+				append_char(out, ',');
 			if (isnull)
 			{
-				out_lit(out, "NULL");
+				append_lit(out, "NULL");
 				continue;
 			}
 			const char *s = VARDATA_ANY(DatumGetPointer(elem));
@@ -388,7 +388,7 @@ out_text_array_json(StringInfo out, Datum value)
 
 			out_array_elem_escaped(out, s, len, array_elem_needs_quotes(s, len));
 		}
-		out_lit(out, "}\"");
+		append_lit(out, "}\"");
 		done = true;
 	}
 	varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
@@ -615,10 +615,10 @@ w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strin
 
 	if (col.fast == W2jFast::Text && kind == W2jKind::Text)
 	{
-		out_text_json(out, value); /* the output function's bytes, escaped where they are */
+		append_text_json(out, value); /* the output function's bytes, escaped where they are */
 		return;
 	}
-	if (col.fast == W2jFast::Numeric && kind == W2jKind::Number && out_numeric_finite(out, value, numbers_as_strings))
+	if (col.fast == W2jFast::Numeric && kind == W2jKind::Number && append_numeric_finite(out, value, numbers_as_strings))
 		return;
 	if (col.fast == W2jFast::TextArray && kind == W2jKind::Text && out_text_array_json(out, value))
 		return;
@@ -641,7 +641,7 @@ w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strin
 
 		if (std::isfinite(d))
 		{
-			char *dst = out_reserve(out, DOUBLE_SHORTEST_DECIMAL_LEN);
+			char *dst = append_reserve(out, DOUBLE_SHORTEST_DECIMAL_LEN);
 
 			out->len += col.fast == W2jFast::Float4 ? float_to_shortest_decimal_bufn(DatumGetFloat4(value), dst)
 												   : double_to_shortest_decimal_bufn(d, dst);
@@ -652,7 +652,7 @@ w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strin
 	if (col.fast == W2jFast::Jsonb && kind == W2jKind::Text)
 	{
 		/* jsonb_out's text, written from the stored form and escaped in the same pass. */
-		out_jsonb_text(out, value, true);
+		append_jsonb_text(out, value, true);
 		return;
 	}
 	if (!fast_text(col, value, buf, &str, &len))
@@ -675,31 +675,31 @@ w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strin
 				ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 								errmsg("%s is not a number", str)));
 			if (numbers_as_strings)
-				out_json_string_len(out, str, len);
+				append_json_string(out, str, len);
 			else if (special)
-				out_lit(out, "null"); /* NaN and Infinity are not JSON numbers */
+				append_lit(out, "null"); /* NaN and Infinity are not JSON numbers */
 			else
-				out_bytes(out, str, static_cast<int>(len));
+				append_bytes(out, str, static_cast<int>(len));
 			break;
 		}
 		case W2jKind::Bool:
 			if (strcmp(str, "t") == 0)
-				out_lit(out, "true");
+				append_lit(out, "true");
 			else
-				out_lit(out, "false");
+				append_lit(out, "false");
 			break;
 		case W2jKind::Bytea:
 			if (len >= 2 && str[0] == '\\' && str[1] == 'x')
-				out_json_string_len(out, str + 2, len - 2);
+				append_json_string(out, str + 2, len - 2);
 			else
-				out_json_string_len(out, str, len); /* bytea_output = escape: keep it whole */
+				append_json_string(out, str, len); /* bytea_output = escape: keep it whole */
 			break;
 		case W2jKind::Text:
 			if (text == nullptr && (col.fast == W2jFast::Uuid || col.fast == W2jFast::Timestamp ||
 									col.fast == W2jFast::TimestampTz))
 				append_quoted_if(out, true, str, static_cast<int>(len)); /* hex digits, digits, -+:. only */
 			else
-				out_json_string_len(out, str, len);
+				append_json_string(out, str, len);
 			break;
 	}
 	if (text != nullptr)
@@ -714,7 +714,7 @@ namespace {
  * The size of the JSON w2j_append_value writes for a non-null varlena value
  * (*exact), or an upper bound of it (oversize.h). Text is counted exactly;
  * bytea from its length (hex) or bounded (escape output); jsonb by a walk
- * of its stored form (jsonb_text.h); other types through their
+ * of its stored form (pg_text_jsonb.h); other types through their
  * output function's text, counted, when call_output (it is what wal2json
  * calls too); else kBoundFactor per byte.
  */
@@ -775,11 +775,11 @@ w2j_key_json(Session &s, const RowChange &c)
 		appendBinaryStringInfo(key, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len);
 		appendStringInfoChar(key, ':');
 		if (w.nulls[i])
-			out_lit(key, "null");
+			append_lit(key, "null");
 		else if (w2j_unchanged_toast(col, w.values[i]))
-			out_lit(key, "\"(unchanged)\"");
+			append_lit(key, "\"(unchanged)\"");
 		else if (col.varlena && varlena_raw_size(w.values[i]) > 1024)
-			out_lit(key, "\"(long)\"");
+			append_lit(key, "\"(long)\"");
 		else
 			w2j_append_value(key, col, w.values[i], s.opts.numeric_data_types_as_string);
 	}

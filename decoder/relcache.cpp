@@ -10,7 +10,7 @@
 #include "relcache.h"
 
 #include "format.h"
-#include "out.h"
+#include "pg_text.h"
 #include "publication.h"
 #include "relation_record.h"
 #include "session.h"
@@ -132,7 +132,7 @@ json_name(MemoryContext cxt, StringInfo scratch, const char *name, int *len)
 	char *copy;
 
 	resetStringInfo(scratch);
-	out_json_string(scratch, name);
+	append_json_cstring(scratch, name);
 	copy = static_cast<char *>(MemoryContextAlloc(cxt, scratch->len + 1));
 	memcpy(copy, scratch->data, scratch->len + 1);
 	if (len)

@@ -2,7 +2,7 @@
  * value_json.cpp: the native writers of jsonb and json values. to_jsonb
  * gives jsonb as is and parses json text as jsonb.
  */
-#include "jsonb_text.h"
+#include "pg_text_jsonb.h"
 #include "value_native_impl.h"
 
 extern "C" {
@@ -26,11 +26,11 @@ is_value_error(int sqlerrcode)
 
 } // namespace
 
-/* JsonbToCString's canonical text, as jsonb_out writes it (jsonb_text.h). */
+/* JsonbToCString's canonical text, as jsonb_out writes it (pg_text_jsonb.h). */
 void
 append_jsonb(StringInfo out, Jsonb *jb)
 {
-	jsonb_text_detail::put_container<false>(out, reinterpret_cast<const char *>(&jb->root));
+	jsonb_text_detail::append_container<false>(out, reinterpret_cast<const char *>(&jb->root));
 }
 
 /*

@@ -12,7 +12,7 @@
  * Every function here calls into PostgreSQL and may longjmp: no object with
  * a destructor lives on these stacks.
  */
-#include "jsonb_text.h"
+#include "pg_text_jsonb.h"
 #include "oversize.h"
 #include "session.h"
 #include "value_native_impl.h"
@@ -34,7 +34,7 @@ append_output(StringInfo out, TypeRenderer *r, Datum value)
 {
 	char *text = OutputFunctionCall(&r->func, value);
 
-	out_json_string(out, text);
+	append_json_cstring(out, text);
 	pfree(text);
 }
 
@@ -51,9 +51,9 @@ append_value(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 	{
 		case RenderKind::Bool:
 			if (DatumGetBool(value))
-				out_lit(out, "true");
+				append_lit(out, "true");
 			else
-				out_lit(out, "false");
+				append_lit(out, "false");
 			break;
 		case RenderKind::Int2:
 			append_int64(out, DatumGetInt16(value), r->numbers_as_string);
@@ -86,13 +86,13 @@ append_value(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 			append_numeric(out, value, r->numbers_as_string);
 			break;
 		case RenderKind::Text:
-			out_text_json(out, value);
+			append_text_json(out, value);
 			break;
 		case RenderKind::Name:
 		{
 			const char *name = NameStr(*DatumGetName(value));
 
-			out_json_string_len(out, name, strnlen(name, NAMEDATALEN));
+			append_json_string(out, name, strnlen(name, NAMEDATALEN));
 			break;
 		}
 		case RenderKind::Bytea:
@@ -122,8 +122,8 @@ append_value(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 			append_json_text(out, value);
 			break;
 		case RenderKind::Jsonb:
-			/* From the stored form, without a copy of a short value (jsonb_text.h). */
-			out_jsonb_text(out, value, false);
+			/* From the stored form, without a copy of a short value (pg_text_jsonb.h). */
+			append_jsonb_text(out, value, false);
 			break;
 		case RenderKind::Array:
 			append_array(session, out, r, value);

@@ -21,8 +21,8 @@
 #include <cstring>
 
 #include "pg.h"
-#include "out.h"
-#include "value_format.h"
+#include "pg_text.h"
+#include "pg_text_format.h"
 #include "value_native.h"
 
 extern "C" {
@@ -151,13 +151,13 @@ inline bool
 append_nonfinite(StringInfo out, double d)
 {
 	if (std::isnan(d))
-		out_lit(out, "\"NaN\"");
+		append_lit(out, "\"NaN\"");
 	else if (std::isinf(d))
 	{
 		if (d > 0)
-			out_lit(out, "\"Infinity\"");
+			append_lit(out, "\"Infinity\"");
 		else
-			out_lit(out, "\"-Infinity\"");
+			append_lit(out, "\"-Infinity\"");
 	}
 	else
 		return false;

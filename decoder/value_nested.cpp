@@ -34,7 +34,7 @@ append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 	check_stack_depth();
 	if (nitems <= 0)
 	{
-		out_lit(out, "[]");
+		append_lit(out, "[]");
 		varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
 		return;
 	}
@@ -74,7 +74,7 @@ append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 
 		elem = OUTFLOW_ARRAY_ITER_NEXT(&iter, &isnull, i, r->elmlen, r->elmbyval, r->elmalign);
 		if (isnull)
-			out_lit(out, "null");
+			append_lit(out, "null");
 		else
 			append_value(session, out, r->elem, elem);
 	}
@@ -174,11 +174,11 @@ append_composite(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 		if (!first)
 			appendStringInfoCharMacro(out, ',');
 		first = false;
-		out_json_string(out, NameStr(att->attname));
+		append_json_cstring(out, NameStr(att->attname));
 		appendStringInfoCharMacro(out, ':');
 		if (nulls[i])
 		{
-			out_lit(out, "null");
+			append_lit(out, "null");
 			continue;
 		}
 		if (r->fields[i].renderer == nullptr || r->fields[i].typid != att->atttypid)

@@ -5,7 +5,7 @@
  * value_native.cpp.
  */
 #include "value_native_impl.h"
-#include "numeric_out.h"
+#include "pg_text_numeric.h"
 
 extern "C" {
 #include "access/detoast.h"
@@ -20,7 +20,7 @@ namespace native {
 void
 append_numeric(StringInfo out, Datum value, bool quoted)
 {
-	if (likely(out_numeric_finite(out, value, quoted)))
+	if (likely(append_numeric_finite(out, value, quoted)))
 		return;
 
 	char *text = DatumGetCString(DirectFunctionCall1(numeric_out, value));

@@ -1,4 +1,4 @@
-// format_timestamp_iso (value_format.h) against the C library's calendar:
+// format_timestamp_iso (pg_text_format.h) against the C library's calendar:
 // every year 1 to 9999, leap days, microsecond trimming, out-of-range years.
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-#include "value_format.h"
+#include "pg_text_format.h"
 
 namespace {
 

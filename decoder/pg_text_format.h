@@ -1,5 +1,5 @@
 /*
- * value_format.h: small text formatters for values, pure C++ (no PostgreSQL
+ * pg_text_format.h: small text formatters for values, pure C++ (no PostgreSQL
  * headers) so that they can be unit-tested: integers in decimal, bytes in
  * lower-case hex, UUIDs in their canonical 8-4-4-4-12 form. Each writes into
  * a caller-provided buffer and returns the number of bytes written (no NUL).
