@@ -7,7 +7,7 @@
  *    "key":{"id":1},"new":{"id":1,"v":"x"}}
  *
  * (commit_lsn, seq) identifies a change uniquely and stably. Values are
- * rendered by value_native.cpp. A transaction decoded at its PREPARE carries
+ * rendered by value_render.h. A transaction decoded at its PREPARE carries
  * prepare_lsn, gid and prepare_time instead of the commit's fields; one
  * streamed in progress only xid (and subxid), with seq per transaction.
  */
@@ -20,7 +20,7 @@
 #include "relcache.h"
 #include "session.h"
 #include "pg_text_format.h"
-#include "value_native.h"
+#include "value_render.h"
 
 extern "C" {
 #include "common/base64.h"
@@ -231,12 +231,12 @@ write_value_checked(Session &s, StringInfo out, const ColumnInfo &col, int i, Da
 	const int64 allowed = value_allowed(lim.room, out, col.is_key);
 	const int64 room = lim.room.end - start;
 	bool exact = false;
-	Size bytes = col.is_varlena ? native_value_size(s, col.native, value, varlena_raw_size(value), &exact)
+	Size bytes = col.is_varlena ? value_json_size(s, col.renderer, value, varlena_raw_size(value), true, &exact)
 								: kBoundSlack; /* fixed-length: checked only for max-value-bytes */
 	Fit fit = decide_fit(bytes, exact, allowed, room);
 
 	if (write_fitted(out, fit, allowed, &bytes, &exact,
-					 [&](StringInfo o) { native_append_value(s, o, col.native, value); }))
+					 [&](StringInfo o) { append_value(s, o, col.renderer, value); }))
 		return true;
 
 	const RowChange &c = *lim.change;
@@ -273,7 +273,7 @@ write_value(Session &s, StringInfo out, const ColumnInfo &col, int i, Datum valu
 	if (col.is_varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(lim.room, out, col.is_key))
 					   : likely(lim.room.max_value == kNoMaxValue || col.is_key))
 	{
-		native_append_value(s, out, col.native, value);
+		append_value(s, out, col.renderer, value);
 		return true;
 	}
 	return write_value_checked(s, out, col, i, value, lim);

@@ -1,6 +1,12 @@
 /*
- * pg_text.h: appending to PostgreSQL's StringInfo from C++, with the pure
- * writers of json_escape.h and pg_text_format.h.
+ * pg_text.h: our copies of PostgreSQL's text routines, appended to a
+ * StringInfo (append_*): the buffer itself (room, bytes, literals), JSON
+ * strings (escape_json), integers (int8out), text-like varlenas, names,
+ * UUIDs, LSNs; and, in pg_text.cpp, the ones that read the consumer's
+ * settings or walk an array (timestamp_out, timestamptz_out, array_out of
+ * text arrays). The pure parts are in pg_text_format.h and json_escape.h;
+ * numerics in pg_text_numeric.h, jsonb in pg_text_jsonb.h. Each is checked
+ * byte for byte against PostgreSQL's own function by sql/fast_paths.sql.
  */
 #ifndef OUTFLOW_OUT_H
 #define OUTFLOW_OUT_H
@@ -221,6 +227,46 @@ append_text_json(StringInfo out, Datum value)
 	if (v != p)
 		pfree(v);
 }
+
+/* Appends a name (nameout's text) as a JSON string. */
+inline void
+append_name_json(StringInfo out, const NameData *name)
+{
+	append_json_string(out, NameStr(*name), strnlen(NameStr(*name), NAMEDATALEN));
+}
+
+/* Appends 16 bytes as uuid_out writes them, quoted. */
+inline void
+append_uuid_quoted(StringInfo out, const unsigned char *bytes)
+{
+	char buf[kUuidTextLen];
+	size_t len = format_uuid(bytes, buf);
+
+	append_quoted_if(out, true, buf, static_cast<int>(len));
+}
+
+/* pg_text.cpp */
+
+/*
+ * timestamp_out's text under the session's DateStyle, when it is ISO and t
+ * finite in years 1 to 9999; buf needs kTimestampIsoMax bytes. Returns 0
+ * (nothing written) when the output function must decide.
+ */
+size_t format_timestamp_datestyle(Timestamp t, char *buf);
+
+/*
+ * timestamptz_out's text under the session's DateStyle and TimeZone, when
+ * ISO and a zone with one fixed UTC offset (UTC, Etc/GMT+5, '+05:30');
+ * buf needs kTimestampIsoMax + kIsoZoneMax bytes. Returns 0 otherwise.
+ */
+size_t format_timestamptz_datestyle(TimestampTz t, char *buf);
+
+/*
+ * Appends array_out's text of a one-dimensional text or varchar array with
+ * lower bound 1 (or of an empty array) as a JSON string: "{a,\"b c\",NULL}".
+ * Returns false, writing nothing, for other shapes.
+ */
+bool append_text_array_json(StringInfo out, Datum value);
 
 /* Writes v as upper-case hex without leading zeros, as "%X" does; returns the length. */
 inline int

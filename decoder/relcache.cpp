@@ -14,7 +14,7 @@
 #include "publication.h"
 #include "relation_record.h"
 #include "session.h"
-#include "value_native.h"
+#include "value_render.h"
 
 extern "C" {
 #include "catalog/dependency.h"
@@ -235,8 +235,7 @@ build_entry(Session &session, RelInfo *entry, Relation relation)
 		col.is_key = bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, keys);
 		if (col.is_key)
 			entry->nkeys++;
-		if (opts.format == FormatKind::Native)
-			col.native = native_renderer(session, att->atttypid);
+		col.renderer = value_renderer(session, att->atttypid);
 	}
 	bms_free(keys);
 	pfree(scratch.data);
@@ -268,7 +267,7 @@ relcache_get(Session &session, Relation relation)
 	if (session.types_stale)
 	{
 		session.types_stale = false;
-		native_types_invalidate(session);
+		value_renderers_invalidate(session);
 	}
 	entry = static_cast<RelInfo *>(hash_search(session.relations, &relid, HASH_ENTER, &found));
 	if (!found)

@@ -1,9 +1,10 @@
 /*
- * value_json.cpp: the native writers of jsonb and json values. to_jsonb
- * gives jsonb as is and parses json text as jsonb.
+ * value_json.cpp: the native style's writer of json values: to_jsonb parses
+ * json text as jsonb. (jsonb values, in both styles, are written from their
+ * stored form by pg_text_jsonb.h.)
  */
 #include "pg_text_jsonb.h"
-#include "value_native_impl.h"
+#include "value_impl.h"
 
 extern "C" {
 #include "utils/builtins.h"
@@ -11,7 +12,7 @@ extern "C" {
 }
 
 namespace outflow {
-namespace native {
+namespace render {
 
 namespace {
 
@@ -24,14 +25,14 @@ is_value_error(int sqlerrcode)
 		   sqlerrcode == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
 }
 
-} // namespace
-
 /* JsonbToCString's canonical text, as jsonb_out writes it (pg_text_jsonb.h). */
 void
 append_jsonb(StringInfo out, Jsonb *jb)
 {
 	jsonb_text_detail::append_container<false>(out, reinterpret_cast<const char *>(&jb->root));
 }
+
+} // namespace
 
 /*
  * json text, parsed as jsonb the way to_jsonb parses it. Some valid json
@@ -74,5 +75,5 @@ append_json_text(StringInfo out, Datum value)
 		pfree(t);
 }
 
-} // namespace native
+} // namespace render
 } // namespace outflow
