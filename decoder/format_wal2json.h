@@ -108,8 +108,8 @@ w2j_unchanged_toast(const W2jCol &col, Datum value)
 
 /*
  * Writes a non-null value of column i of the change's current tuple (w's
- * scratch arrays) through its renderer (value_render.h), unless its JSON would not fit
- * in room (oversize.h; room.end counts in out's own bytes). A value that
+ * scratch arrays) through its renderer (value_render.h), unless its JSON
+ * would not fit in room (oversize.h; room.end counts in out's own bytes). A value that
  * does not fit is left out: nothing is written, it is flagged in
  * w.oversized, a WARNING names it, and the function returns false. Without
  * max-value-bytes that is an ERROR instead, as wal2json has (with a hint).

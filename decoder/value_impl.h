@@ -108,6 +108,16 @@ struct TypeRenderer
 
 namespace render {
 
+/* A special value's name (NaN, Infinity, -Infinity) as a string, or null where r says. */
+inline void
+append_special(StringInfo out, const TypeRenderer *r, const char *name)
+{
+	if (r->nonfinite_null)
+		append_lit(out, "null");
+	else
+		append_quoted_if(out, true, name, static_cast<int>(strlen(name)));
+}
+
 /* value_kinds.cpp */
 
 /* The cached renderer for typid, built (or rebuilt, if stale) first. */
@@ -125,9 +135,6 @@ void append_value(Session &session, StringInfo out, TypeRenderer *r, Datum value
 Size value_size(Session &session, TypeRenderer *r, Datum value, Size raw, bool call_output, bool *exact);
 
 /* value_scalars.cpp */
-
-/* Appends a float4 (single) or float8 as r says: shortest digits, the special values by style. */
-void append_float(StringInfo out, const TypeRenderer *r, Datum value, bool single);
 
 /* Appends a numeric: bare (or quoted) digits, the special values by style. */
 void append_numeric(StringInfo out, const TypeRenderer *r, Datum value);

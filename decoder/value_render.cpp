@@ -1,12 +1,15 @@
 /*
  * value_render.cpp: the dispatch of the rendering core, one case per
  * RenderKind (value_impl.h lists them and the files that write them), for
- * both styles; and the public API of value_render.h. How a type's kind is
+ * both styles, the smaller scalars (floats among them) written here; and
+ * the public API of value_render.h. How a type's kind is
  * chosen: value_kinds.cpp.
  *
  * Every function here calls into PostgreSQL and may longjmp: no object with
  * a destructor lives on these stacks.
  */
+#include <cmath>
+
 #include "oversize.h"
 #include "pg_text_jsonb.h"
 #include "pg_text_numeric.h"
@@ -15,12 +18,54 @@
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
+#include "utils/float.h"
 #include "utils/bytea.h"
 #include "utils/uuid.h"
 }
 
 namespace outflow {
 namespace render {
+
+namespace {
+
+/*
+ * float4out and float8out write the shortest round-trip digits when
+ * extra_float_digits > 0: always in the native style (its fixed settings
+ * say 1); in the wal2json style the consumer's setting decides, and the
+ * output function writes the rest.
+ */
+inline void
+append_float(StringInfo out, const TypeRenderer *r, Datum value, bool single)
+{
+	double d = single ? DatumGetFloat4(value) : DatumGetFloat8(value);
+
+	if (r->style == ValueStyle::Wal2json && extra_float_digits <= 0)
+	{
+		append_output_number(out, r, value);
+		return;
+	}
+	if (std::isnan(d))
+		append_special(out, r, "NaN");
+	else if (std::isinf(d))
+		append_special(out, r, d > 0 ? "Infinity" : "-Infinity");
+	else
+	{
+		char *dst = append_reserve(out, DOUBLE_SHORTEST_DECIMAL_LEN + 2);
+		int len;
+
+		if (r->quoted)
+			*dst++ = '"';
+		len = single ? float_to_shortest_decimal_bufn(DatumGetFloat4(value), dst)
+					 : double_to_shortest_decimal_bufn(d, dst);
+		if (r->quoted)
+			dst[len++] = '"';
+		dst[len] = '\0';
+		out->len += len + (r->quoted ? 1 : 0);
+	}
+}
+
+} // namespace
 
 /* Dispatches on the renderer's kind (rebuilding it first if stale). */
 void

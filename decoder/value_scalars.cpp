@@ -1,22 +1,18 @@
 /*
- * value_scalars.cpp: the rendering core's writers of floats, numerics,
- * bytea and output-function text, for both styles (value_render.h): the
+ * value_scalars.cpp: the rendering core's writers of numerics, bytea and
+ * output-function text, for both styles (value_render.h): the
  * native style writes what to_jsonb gives (the special values NaN and the
  * infinities as strings, bytea as "\\x" + hex), the wal2json style the
  * output function's text as wal2json classifies it (the special values
- * null, bytea's hex without "\x"). The smaller scalars are written inline by
- * the dispatch in value_render.cpp.
+ * null, bytea's hex without "\x"). The smaller scalars (floats among them)
+ * are written by the dispatch in value_render.cpp.
  */
-#include <cmath>
-
 #include "pg_text_numeric.h"
 #include "value_impl.h"
 
 extern "C" {
 #include "access/detoast.h"
-#include "common/shortest_dec.h"
 #include "utils/builtins.h"
-#include "utils/float.h"
 #include "utils/numeric.h"
 }
 
@@ -24,16 +20,6 @@ namespace outflow {
 namespace render {
 
 namespace {
-
-/* A special value's name (NaN, Infinity, -Infinity) as a string, or null where r says. */
-void
-append_special(StringInfo out, const TypeRenderer *r, const char *name)
-{
-	if (r->nonfinite_null)
-		append_lit(out, "null");
-	else
-		append_quoted_if(out, true, name, static_cast<int>(strlen(name)));
-}
 
 /* The output function's text of a non-null value (palloc'd), a varlena detoasted and freed around it. */
 char *
@@ -51,42 +37,6 @@ output_text(const TypeRenderer *r, Datum value)
 }
 
 } // namespace
-
-/*
- * float4out and float8out write the shortest round-trip digits when
- * extra_float_digits > 0: always in the native style (its fixed settings
- * say 1); in the wal2json style the consumer's setting decides, and the
- * output function writes the rest.
- */
-void
-append_float(StringInfo out, const TypeRenderer *r, Datum value, bool single)
-{
-	double d = single ? DatumGetFloat4(value) : DatumGetFloat8(value);
-
-	if (r->style == ValueStyle::Wal2json && extra_float_digits <= 0)
-	{
-		append_output_number(out, r, value);
-		return;
-	}
-	if (std::isnan(d))
-		append_special(out, r, "NaN");
-	else if (std::isinf(d))
-		append_special(out, r, d > 0 ? "Infinity" : "-Infinity");
-	else
-	{
-		char *dst = append_reserve(out, DOUBLE_SHORTEST_DECIMAL_LEN + 2);
-		int len;
-
-		if (r->quoted)
-			*dst++ = '"';
-		len = single ? float_to_shortest_decimal_bufn(DatumGetFloat4(value), dst)
-					 : double_to_shortest_decimal_bufn(d, dst);
-		if (r->quoted)
-			dst[len++] = '"';
-		dst[len] = '\0';
-		out->len += len + (r->quoted ? 1 : 0);
-	}
-}
 
 /* A finite numeric directly; NaN and the infinities by their numeric_out names. */
 void
