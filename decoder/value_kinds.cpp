@@ -93,50 +93,51 @@ output_depends_on_settings(Oid typid, int depth)
 	}
 }
 
-/* A type (or output function) oid and the kind its values get. */
-struct KindOf
+/*
+ * A built-in type with a fast path: its oid, its output function, and the
+ * kind its values get in each style (Output: none in that style). Native
+ * looks a type up by its (base) type, wal2json by its output function.
+ */
+struct BuiltinKind
 {
-	Oid oid;
-	RenderKind kind;
+	Oid type;
+	Oid output;
+	RenderKind native;
+	RenderKind wal2json;
 };
 
-/* Native: built-in base types with their own rendering. */
-constexpr KindOf kNativeKinds[] = {
-	{BOOLOID, RenderKind::Bool},		 {INT2OID, RenderKind::Int2},
-	{INT4OID, RenderKind::Int4},		 {INT8OID, RenderKind::Int8},
-	{FLOAT4OID, RenderKind::Float4},	 {FLOAT8OID, RenderKind::Float8},
-	{NUMERICOID, RenderKind::Numeric},	 {TEXTOID, RenderKind::Text},
-	{VARCHAROID, RenderKind::Text},		 {BPCHAROID, RenderKind::Text},
-	{NAMEOID, RenderKind::Name},		 {BYTEAOID, RenderKind::Bytea},
-	{UUIDOID, RenderKind::Uuid},		 {DATEOID, RenderKind::Date},
-	{TIMESTAMPOID, RenderKind::Timestamp}, {TIMESTAMPTZOID, RenderKind::TimestampTz},
-	{INTERVALOID, RenderKind::Interval}, {JSONOID, RenderKind::Json},
-	{JSONBOID, RenderKind::Jsonb},
+constexpr BuiltinKind kBuiltinKinds[] = {
+	{BOOLOID, F_BOOLOUT, RenderKind::Bool, RenderKind::Bool},
+	{INT2OID, F_INT2OUT, RenderKind::Int2, RenderKind::Int2},
+	{INT4OID, F_INT4OUT, RenderKind::Int4, RenderKind::Int4},
+	{INT8OID, F_INT8OUT, RenderKind::Int8, RenderKind::Int8},
+	{FLOAT4OID, F_FLOAT4OUT, RenderKind::Float4, RenderKind::Float4},
+	{FLOAT8OID, F_FLOAT8OUT, RenderKind::Float8, RenderKind::Float8},
+	{NUMERICOID, F_NUMERIC_OUT, RenderKind::Numeric, RenderKind::Numeric},
+	{TEXTOID, F_TEXTOUT, RenderKind::Text, RenderKind::Text},
+	{VARCHAROID, F_VARCHAROUT, RenderKind::Text, RenderKind::Text},
+	{BPCHAROID, F_BPCHAROUT, RenderKind::Text, RenderKind::Text},
+	{NAMEOID, F_NAMEOUT, RenderKind::Name, RenderKind::Name},
+	{BYTEAOID, F_BYTEAOUT, RenderKind::Bytea, RenderKind::Output}, /* wal2json: its own class */
+	{UUIDOID, F_UUID_OUT, RenderKind::Uuid, RenderKind::Uuid},
+	{DATEOID, F_DATE_OUT, RenderKind::Date, RenderKind::Output},
+	{TIMESTAMPOID, F_TIMESTAMP_OUT, RenderKind::Timestamp, RenderKind::TimestampIso},
+	{TIMESTAMPTZOID, F_TIMESTAMPTZ_OUT, RenderKind::TimestampTz, RenderKind::TimestampTzIso},
+	{INTERVALOID, F_INTERVAL_OUT, RenderKind::Interval, RenderKind::Output},
+	{JSONOID, F_JSON_OUT, RenderKind::Json, RenderKind::Text}, /* json_out returns the stored text */
+	{JSONBOID, F_JSONB_OUT, RenderKind::Jsonb, RenderKind::Jsonb},
 };
 
-/* wal2json: output functions whose text we write directly (json_out returns the stored text). */
-constexpr KindOf kOutputKinds[] = {
-	{F_TEXTOUT, RenderKind::Text},		 {F_VARCHAROUT, RenderKind::Text},
-	{F_BPCHAROUT, RenderKind::Text},	 {F_JSON_OUT, RenderKind::Text},
-	{F_NAMEOUT, RenderKind::Name},		 {F_INT2OUT, RenderKind::Int2},
-	{F_INT4OUT, RenderKind::Int4},		 {F_INT8OUT, RenderKind::Int8},
-	{F_BOOLOUT, RenderKind::Bool},		 {F_UUID_OUT, RenderKind::Uuid},
-	{F_FLOAT4OUT, RenderKind::Float4},	 {F_FLOAT8OUT, RenderKind::Float8},
-	{F_NUMERIC_OUT, RenderKind::Numeric}, {F_TIMESTAMP_OUT, RenderKind::TimestampIso},
-	{F_TIMESTAMPTZ_OUT, RenderKind::TimestampTzIso}, {F_JSONB_OUT, RenderKind::Jsonb},
-};
-
-/* The kind table gives oid, or otherwise. */
-template <size_t N>
+/* The kind (native or wal2json) of the built-in whose key (type or output) is oid; Output if none. */
 RenderKind
-kind_in(const KindOf (&table)[N], Oid oid, RenderKind otherwise)
+builtin_kind(Oid oid, Oid BuiltinKind::*key, RenderKind BuiltinKind::*kind)
 {
-	for (const KindOf &k : table)
+	for (const BuiltinKind &k : kBuiltinKinds)
 	{
-		if (k.oid == oid)
-			return k.kind;
+		if (k.*key == oid)
+			return k.*kind;
 	}
-	return otherwise;
+	return RenderKind::Output;
 }
 
 /* The renderer's own memory context, created when its first function needs it. */
@@ -187,7 +188,7 @@ choose_native(Session &session, TypeRenderer *r)
 	Oid base = getBaseType(r->typid);
 
 	r->typlen = get_typlen(base);
-	r->kind = kind_in(kNativeKinds, base, RenderKind::Output);
+	r->kind = builtin_kind(base, &BuiltinKind::type, &BuiltinKind::native);
 	if (r->kind == RenderKind::Output)
 		choose_native_general(session, r, base);
 	r->quoted = session.opts.numeric_data_types_as_string &&
@@ -240,7 +241,7 @@ choose_wal2json(Session &session, TypeRenderer *r)
 	fmgr_info_cxt(outfunc, &r->func, renderer_cxt(session, r));
 	r->typlen = get_typlen(r->typid);
 
-	RenderKind fast = kind_in(kOutputKinds, outfunc, RenderKind::Output);
+	RenderKind fast = builtin_kind(outfunc, &BuiltinKind::output, &BuiltinKind::wal2json);
 
 	if (outfunc == F_ARRAY_OUT)
 	{
