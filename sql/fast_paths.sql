@@ -100,7 +100,7 @@ DROP TABLE fp_text;
 -- classified as wal2json does (numbers bare, NaN and infinities null, bool
 -- true/false, bytea without \x, the rest a JSON string), under settings that
 -- take each fast path and ones that send it to the output function. The
--- native style's are checked against to_jsonb by to_jsonb.sql and above.
+-- native style's follow (and to_jsonb.sql checks every type against to_jsonb).
 CREATE DOMAIN fpw_dint AS int;
 CREATE DOMAIN fpw_dbool AS bool;
 CREATE TABLE fpw (id int PRIMARY KEY, ts timestamp, tstz timestamptz, ta text[], va varchar(20)[],
@@ -200,3 +200,50 @@ DROP FUNCTION fpw_mismatches(text);
 DROP TABLE fpw;
 DROP DOMAIN fpw_dint;
 DROP DOMAIN fpw_dbool;
+-- The native style's fast paths (value_kinds.cpp kBuiltinKinds), byte for
+-- byte: under the fixed settings row_to_json writes these types as to_jsonb
+-- does, compactly, as the native format does; json values (parsed as jsonb)
+-- against to_jsonb's text. The decoding session's own settings differ.
+CREATE TABLE fpn (id int PRIMARY KEY, bo bool, i2 int2, i4 int4, i8 int8, f4 real, f8 float8, n numeric,
+  t text, vc varchar(10), bp char(4), nm name, b bytea, u uuid, d date, ts timestamp, tstz timestamptz,
+  iv interval, jb jsonb);
+CREATE TABLE fpn_json (id int PRIMARY KEY, js json);
+SELECT 'init' FROM pg_create_logical_replication_slot('fast_paths_native', 'outflow');
+INSERT INTO fpn VALUES
+  (1, true, -32768, 2147483647, -9223372036854775808, 1.5, 0.1, 123.4500, E'tab\t"q"\\', 'vc', 'ab',
+   'na"me', '\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2024-02-29', '2024-02-29 12:34:56.789',
+   '2024-02-29 12:34:56.789+05:30', '1 year 2 mons 3 days 04:05:06.789', '{"a": [1, "x\"y", null]}'),
+  (2, false, 0, 0, 0, 'NaN', 'Infinity', 'NaN', '', '', '', '', '', '00000000-0000-0000-0000-000000000000',
+   'infinity', '-infinity', 'infinity', '-3 days -04:00:00', '"s\u0001"'),
+  (3, NULL, 1, -1, 1, '-Infinity', '-0', '1e-20', repeat('é', 30), NULL, NULL, E'ctl\x01', '\x5c78', NULL,
+   '0044-03-15 BC', '0001-01-01 00:00:00 BC', '10000-01-01 00:00:00+00', '0', '[1.50, 2e3, -0.0, true, {}, []]'),
+  (4, NULL, NULL, NULL, NULL, 3.4028235e38, 1e-310, '-0.000', NULL, NULL, NULL, NULL, NULL, NULL,
+   '5874897-12-31', '1999-12-31 23:59:59.999999', '1970-01-01 00:00:00.000001+00', '-178000000 years', '12.5');
+INSERT INTO fpn_json VALUES (1, '{"k" : [1,2], "k" : 3}'), (2, '"\u00e9\n"'), (3, '[1e2, 1.0E+1, -0]'), (4, 'null');
+SET TimeZone = 'Asia/Kathmandu';
+SET DateStyle = 'SQL, DMY';
+SET IntervalStyle = 'sql_standard';
+SET extra_float_digits = 0;
+SET bytea_output = 'escape';
+CREATE TEMP TABLE fpn_got AS
+SELECT data::jsonb ->> 'table' AS tab, (data::jsonb -> 'new' ->> 'id')::int AS id,
+       substring(data FROM '"new":(\{.*\})\}$') AS row_text,
+       substring(data FROM '"new":\{"id":[0-9]+,"js":(.*)\}\}$') AS js_text
+  FROM pg_logical_slot_peek_changes('fast_paths_native', NULL, NULL);
+SET TimeZone = 'UTC';
+SET DateStyle = 'ISO, YMD';
+SET IntervalStyle = 'postgres';
+SET extra_float_digits = 1;
+SET bytea_output = 'hex';
+SELECT count(*) AS native_rows FROM fpn_got;
+SELECT f.id, g.row_text, row_to_json(f)::text AS expected FROM fpn f JOIN fpn_got g ON g.tab = 'fpn' AND g.id = f.id
+ WHERE g.row_text IS DISTINCT FROM row_to_json(f)::text ORDER BY 1;
+SELECT f.id, g.js_text, to_jsonb(f.js)::text AS expected FROM fpn_json f JOIN fpn_got g ON g.tab = 'fpn_json' AND g.id = f.id
+ WHERE g.js_text IS DISTINCT FROM to_jsonb(f.js)::text ORDER BY 1;
+RESET TimeZone;
+RESET DateStyle;
+RESET IntervalStyle;
+RESET extra_float_digits;
+RESET bytea_output;
+SELECT 'drop' FROM pg_drop_replication_slot('fast_paths_native');
+DROP TABLE fpn, fpn_json;
