@@ -1,8 +1,9 @@
 /*
- * value_settings.cpp: the fixed settings (TimeZone 'UTC', DateStyle 'ISO,
- * YMD', IntervalStyle 'postgres', extra_float_digits 1, bytea_output 'hex')
- * under which output and cast functions run when their text could depend on
- * the consumer's settings. Pushed on the first such value of a transaction,
+ * value_settings.cpp: the native style's fixed settings (TimeZone 'UTC',
+ * DateStyle 'ISO, YMD', IntervalStyle 'postgres', extra_float_digits 1,
+ * bytea_output 'hex') under which output and cast functions run when their
+ * text could depend on the consumer's settings (the wal2json style runs
+ * them under the consumer's own). Pushed on the first such value of a transaction,
  * popped by release_fixed_settings.
  */
 #include "session.h"
