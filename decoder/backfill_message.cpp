@@ -18,11 +18,11 @@
 
 #include "backfill_message.h"
 #include "format.h"
-#include "out.h"
+#include "pg_text.h"
 #include "publication.h"
 #include "relcache.h"
 #include "session.h"
-#include "value_format.h"
+#include "pg_text_format.h"
 
 namespace outflow {
 
@@ -170,14 +170,14 @@ mark_message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, const RelInfo &r
 	char buf[kInt64DecimalMax];
 
 	initStringInfo(&fields);
-	out_lit(&fields, "\"publication\":");
-	out_json_string_len(&fields, p.pub, p.head.pub_len);
-	out_lit(&fields, ",\"backfill_id\":");
-	out_bytes(&fields, buf, static_cast<int>(format_int64(p.head.backfill_id, buf)));
+	append_lit(&fields, "\"publication\":");
+	append_json_string(&fields, p.pub, p.head.pub_len);
+	append_lit(&fields, ",\"backfill_id\":");
+	append_bytes(&fields, buf, static_cast<int>(format_int64(p.head.backfill_id, buf)));
 	if (end)
 	{
-		out_lit(&fields, ",\"rows\":");
-		out_bytes(&fields, buf, static_cast<int>(format_int64(p.head.rows, buf)));
+		append_lit(&fields, ",\"rows\":");
+		append_bytes(&fields, buf, static_cast<int>(format_int64(p.head.rows, buf)));
 	}
 	s.format->backfill_mark(s, txn, lsn, seq, rel, end ? "backfill_end" : "backfill_start", fields.data,
 							fields.len);
@@ -196,13 +196,13 @@ Format::backfill_mark(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, uint64 
 	initStringInfo(&prefix);
 	appendStringInfo(&prefix, "outflow.%s", op);
 	initStringInfo(&content);
-	out_lit(&content, "{\"schema\":");
+	append_lit(&content, "{\"schema\":");
 	appendStringInfoString(&content, rel.schema_json);
-	out_lit(&content, ",\"table\":");
+	append_lit(&content, ",\"table\":");
 	appendStringInfoString(&content, rel.table_json);
-	out_char(&content, ',');
-	out_bytes(&content, fields, len);
-	out_char(&content, '}');
+	append_char(&content, ',');
+	append_bytes(&content, fields, len);
+	append_char(&content, '}');
 	message(s, txn, lsn, true, prefix.data, content.len, content.data, seq);
 }
 

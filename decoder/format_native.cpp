@@ -7,20 +7,20 @@
  *    "key":{"id":1},"new":{"id":1,"v":"x"}}
  *
  * (commit_lsn, seq) identifies a change uniquely and stably. Values are
- * rendered by value_native.cpp. A transaction decoded at its PREPARE carries
+ * rendered by value_render.h. A transaction decoded at its PREPARE carries
  * prepare_lsn, gid and prepare_time instead of the commit's fields; one
  * streamed in progress only xid (and subxid), with seq per transaction.
  */
 #include "format.h"
 
 #include "native_lifecycle.h"
-#include "out.h"
+#include "pg_text.h"
 #include "oversize.h"
 #include "relation_record.h"
 #include "relcache.h"
 #include "session.h"
-#include "value_format.h"
-#include "value_native.h"
+#include "pg_text_format.h"
+#include "value_render.h"
 
 extern "C" {
 #include "common/base64.h"
@@ -48,18 +48,18 @@ out_txn_head(StringInfo out, ReorderBufferTXN *txn, TxnKind kind)
 
 	if (kind == TxnKind::Committed)
 	{
-		out_lit(out, ",\"commit_lsn\":");
-		out_lsn_quoted(out, txn->final_lsn);
+		append_lit(out, ",\"commit_lsn\":");
+		append_lsn_quoted(out, txn->final_lsn);
 	}
 	else if (kind == TxnKind::Prepared)
 	{
-		out_lit(out, ",\"prepare_lsn\":");
-		out_lsn_quoted(out, txn->final_lsn);
-		out_lit(out, ",\"gid\":");
-		out_json_string(out, OUTFLOW_TXN_GID(txn) != nullptr ? OUTFLOW_TXN_GID(txn) : "");
+		append_lit(out, ",\"prepare_lsn\":");
+		append_lsn_quoted(out, txn->final_lsn);
+		append_lit(out, ",\"gid\":");
+		append_json_cstring(out, OUTFLOW_TXN_GID(txn) != nullptr ? OUTFLOW_TXN_GID(txn) : "");
 	}
-	out_lit(out, ",\"xid\":");
-	out_bytes(out, buf, static_cast<int>(format_int64(txn->xid, buf)));
+	append_lit(out, ",\"xid\":");
+	append_bytes(out, buf, static_cast<int>(format_int64(txn->xid, buf)));
 }
 
 void
@@ -67,21 +67,21 @@ out_txn_tail(Session &s, StringInfo out, ReorderBufferTXN *txn, TxnKind kind)
 {
 	if (kind == TxnKind::Committed)
 	{
-		out_lit(out, ",\"commit_time\":");
+		append_lit(out, ",\"commit_time\":");
 		out_time_utc(out, OUTFLOW_COMMIT_TIME(txn));
 	}
 	else if (kind == TxnKind::Prepared)
 	{
-		out_lit(out, ",\"prepare_time\":");
+		append_lit(out, ",\"prepare_time\":");
 		out_time_utc(out, OUTFLOW_PREPARE_TIME(txn));
 	}
 	if (txn->origin_id != OUTFLOW_INVALID_ORIGIN)
 	{
 		const char *name = s.origin_name_of(txn->origin_id);
 
-		out_lit(out, ",\"origin\":");
+		append_lit(out, ",\"origin\":");
 		if (name)
-			out_json_string(out, name);
+			append_json_cstring(out, name);
 		else
 			appendStringInfo(out, "%u", txn->origin_id);
 	}
@@ -128,20 +128,20 @@ struct TxnFields
 		if (unlikely(t != txn || t->xid != xid || kind != s.txn_kind ||
 					 (t->final_lsn != final_lsn && kind != TxnKind::Streamed)))
 			fill(s, t);
-		out_bytes(out, head.data, head.len);
+		append_bytes(out, head.data, head.len);
 		if (seq >= 0)
 		{
 			char buf[kInt64DecimalMax];
 
 			if (unlikely(TransactionIdIsValid(s.txn_subxid)))
 			{
-				out_lit(out, ",\"subxid\":");
-				out_bytes(out, buf, static_cast<int>(format_int64(s.txn_subxid, buf)));
+				append_lit(out, ",\"subxid\":");
+				append_bytes(out, buf, static_cast<int>(format_int64(s.txn_subxid, buf)));
 			}
-			out_lit(out, ",\"seq\":");
-			out_bytes(out, buf, static_cast<int>(format_int64(seq, buf)));
+			append_lit(out, ",\"seq\":");
+			append_bytes(out, buf, static_cast<int>(format_int64(seq, buf)));
 		}
-		out_bytes(out, tail.data, tail.len);
+		append_bytes(out, tail.data, tail.len);
 	}
 };
 
@@ -166,8 +166,8 @@ struct NativeRel
 void
 out_head(StringInfo out, const NativeRel &nr, XLogRecPtr lsn)
 {
-	out_bytes(out, nr.head, nr.head_len);
-	out_lsn_quoted(out, lsn);
+	append_bytes(out, nr.head, nr.head_len);
+	append_lsn_quoted(out, lsn);
 }
 
 /* Which columns a tuple image shows. */
@@ -231,12 +231,12 @@ write_value_checked(Session &s, StringInfo out, const ColumnInfo &col, int i, Da
 	const int64 allowed = value_allowed(lim.room, out, col.is_key);
 	const int64 room = lim.room.end - start;
 	bool exact = false;
-	Size bytes = col.is_varlena ? native_value_size(s, col.native, value, varlena_raw_size(value), &exact)
+	Size bytes = col.is_varlena ? value_json_size(s, col.renderer, value, varlena_raw_size(value), true, &exact)
 								: kBoundSlack; /* fixed-length: checked only for max-value-bytes */
 	Fit fit = decide_fit(bytes, exact, allowed, room);
 
 	if (write_fitted(out, fit, allowed, &bytes, &exact,
-					 [&](StringInfo o) { native_append_value(s, o, col.native, value); }))
+					 [&](StringInfo o) { append_value(s, o, col.renderer, value); }))
 		return true;
 
 	const RowChange &c = *lim.change;
@@ -273,7 +273,7 @@ write_value(Session &s, StringInfo out, const ColumnInfo &col, int i, Datum valu
 	if (col.is_varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(lim.room, out, col.is_key))
 					   : likely(lim.room.max_value == kNoMaxValue || col.is_key))
 	{
-		native_append_value(s, out, col.native, value);
+		append_value(s, out, col.renderer, value);
 		return true;
 	}
 	return write_value_checked(s, out, col, i, value, lim);
@@ -303,7 +303,7 @@ out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel,
 	const bool marker = s.opts.unchanged_toast == UnchangedToast::Marker;
 
 	appendStringInfoString(out, name_json);
-	out_char(out, '{');
+	append_char(out, '{');
 	for (int i = 0; i < rel.natts; i++)
 	{
 		const ColumnInfo &col = rel.cols[i];
@@ -329,7 +329,7 @@ out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel,
 
 		{
 			/* [,]"name": in one reservation */
-			char *dst = out_reserve(out, col.name_json_len + 2);
+			char *dst = append_reserve(out, col.name_json_len + 2);
 
 			if (!first)
 				*dst++ = ',';
@@ -340,9 +340,9 @@ out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel,
 			out->len = static_cast<int>(dst - out->data) + col.name_json_len + 1;
 		}
 		if (from->nulls[i])
-			out_lit(out, "null");
+			append_lit(out, "null");
 		else if (toast)
-			out_json_string(out, s.opts.unchanged_toast_marker.c_str());
+			append_json_cstring(out, s.opts.unchanged_toast_marker.c_str());
 		else if (!write_value(s, out, col, i, from->values[i], lim))
 		{
 			out->len = before;
@@ -350,7 +350,7 @@ out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel,
 			first = was_first;
 		}
 	}
-	out_char(out, '}');
+	append_char(out, '}');
 	return nunchanged;
 }
 
@@ -366,11 +366,11 @@ out_name_list(StringInfo out, const char *head, const RelInfo &rel, const bool *
 		if (!which[i])
 			continue;
 		if (!first)
-			out_char(out, ',');
+			append_char(out, ',');
 		first = false;
-		out_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len);
+		append_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len);
 	}
-	out_char(out, ']');
+	append_char(out, ']');
 }
 
 class NativeFormat final : public Format
@@ -400,11 +400,11 @@ NativeFormat::build_relation(Session &, RelInfo &rel, Relation)
 	int n = Max(rel.natts, 1);
 
 	initStringInfo(&head);
-	out_lit(&head, ",\"schema\":");
+	append_lit(&head, ",\"schema\":");
 	appendStringInfoString(&head, rel.schema_json);
-	out_lit(&head, ",\"table\":");
+	append_lit(&head, ",\"table\":");
 	appendStringInfoString(&head, rel.table_json);
-	out_lit(&head, ",\"lsn\":");
+	append_lit(&head, ",\"lsn\":");
 	nr->head = head.data;
 	nr->head_len = head.len;
 	nr->natts = rel.natts;
@@ -447,11 +447,11 @@ NativeFormat::begin(Session &s, ReorderBufferTXN *txn)
 		return;
 	OutputPluginPrepareWrite(s.ctx, true);
 	if (s.txn_kind == TxnKind::Prepared)
-		out_lit(out, "{\"op\":\"begin_prepare\"");
+		append_lit(out, "{\"op\":\"begin_prepare\"");
 	else
-		out_lit(out, "{\"op\":\"begin\"");
+		append_lit(out, "{\"op\":\"begin\"");
 	txn_fields_.write(s, out, txn, -1);
-	out_char(out, '}');
+	append_char(out, '}');
 	OutputPluginWrite(s.ctx, true);
 }
 
@@ -464,16 +464,16 @@ NativeFormat::commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr)
 	if (!s.opts.include_transaction)
 		return;
 	OutputPluginPrepareWrite(s.ctx, true);
-	out_lit(out, "{\"op\":\"commit\"");
+	append_lit(out, "{\"op\":\"commit\"");
 	txn_fields_.write(s, out, txn, -1);
-	out_lit(out, ",\"end_lsn\":");
-	out_lsn_quoted(out, txn->end_lsn);
+	append_lit(out, ",\"end_lsn\":");
+	append_lsn_quoted(out, txn->end_lsn);
 	{
 		char buf[kInt64DecimalMax];
 
-		out_lit(out, ",\"changes\":");
-		out_bytes(out, buf, static_cast<int>(format_int64(static_cast<int64>(s.txn_emitted), buf)));
-		out_char(out, '}');
+		append_lit(out, ",\"changes\":");
+		append_bytes(out, buf, static_cast<int>(format_int64(static_cast<int64>(s.txn_emitted), buf)));
+		append_char(out, '}');
 	}
 	OutputPluginWrite(s.ctx, true);
 }
@@ -501,7 +501,7 @@ NativeFormat::row(Session &s, const RowChange &c)
 
 	OutputPluginPrepareWrite(s.ctx, true);
 	if (unlikely(c.read))
-		out_lit(out, "{\"op\":\"read\"");
+		append_lit(out, "{\"op\":\"read\"");
 	else
 		appendStringInfoString(out, ops[c.op == 'I' ? 0 : c.op == 'U' ? 1 : 2]);
 	out_head(out, *nr, c.change->lsn);
@@ -537,7 +537,7 @@ NativeFormat::row(Session &s, const RowChange &c)
 		out_name_list(out, ",\"unchanged\":[", rel, unchanged);
 	if (unlikely(lim.noversized > 0))
 		out_name_list(out, ",\"oversized\":[", rel, lim.oversized);
-	out_char(out, '}');
+	append_char(out, '}');
 	OutputPluginWrite(s.ctx, true);
 }
 
@@ -553,7 +553,7 @@ NativeFormat::truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *,
 	{
 		relation_record_before_change(s, *rels[i]);
 		OutputPluginPrepareWrite(s.ctx, true);
-		out_lit(out, "{\"op\":\"truncate\"");
+		append_lit(out, "{\"op\":\"truncate\"");
 		out_head(out, *static_cast<const NativeRel *>(rels[i]->format_private), change->lsn);
 		txn_fields_.write(s, out, txn, static_cast<int64>(first_seq + i));
 		appendStringInfo(out, ",\"cascade\":%s,\"restart_identity\":%s}",
@@ -580,12 +580,12 @@ NativeFormat::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tr
 	if (transactional)
 		s.ensure_begin();
 	OutputPluginPrepareWrite(s.ctx, true);
-	out_lit(out, "{\"op\":\"message\",\"lsn\":");
-	out_lsn_quoted(out, lsn);
+	append_lit(out, "{\"op\":\"message\",\"lsn\":");
+	append_lsn_quoted(out, lsn);
 	if (transactional)
 		txn_fields_.write(s, out, txn, static_cast<int64>(seq));
 	appendStringInfo(out, ",\"transactional\":%s,\"prefix\":", transactional ? "true" : "false");
-	out_json_string(out, prefix);
+	append_json_cstring(out, prefix);
 
 	/* Content too large to send (oversize.h) is left out and named. */
 	const int64 allowed = content_allowed(s.opts.max_value_bytes, out->len, strlen(prefix));
@@ -601,20 +601,20 @@ NativeFormat::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tr
 	}
 	if (is_text)
 	{
-		out_lit(out, ",\"content\":");
-		out_json_string_len(out, content, size);
+		append_lit(out, ",\"content\":");
+		append_json_string(out, content, size);
 	}
 	else
 	{
 		int enclen = pg_b64_enc_len(static_cast<int>(size));
 
-		out_lit(out, ",\"content_base64\":\"");
+		append_lit(out, ",\"content_base64\":\"");
 		enlargeStringInfo(out, enclen);
 		out->len += pg_b64_encode(OUTFLOW_B64_SRC(content), static_cast<int>(size), out->data + out->len, enclen);
 		out->data[out->len] = '\0';
-		out_char(out, '"');
+		append_char(out, '"');
 	}
-	out_char(out, '}');
+	append_char(out, '}');
 	OutputPluginWrite(s.ctx, true);
 }
 
@@ -630,9 +630,9 @@ NativeFormat::backfill_mark(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, u
 	appendStringInfo(out, "{\"op\":\"%s\"", op);
 	out_head(out, *static_cast<const NativeRel *>(rel.format_private), lsn);
 	txn_fields_.write(s, out, txn, static_cast<int64>(seq));
-	out_char(out, ',');
-	out_bytes(out, fields, len);
-	out_char(out, '}');
+	append_char(out, ',');
+	append_bytes(out, fields, len);
+	append_char(out, '}');
 	OutputPluginWrite(s.ctx, true);
 }
 
@@ -659,9 +659,9 @@ native_append_read(Session &s, StringInfo out, const RowChange &c)
 	lim.change = &c;
 	lim.oversized = nr->oversized;
 	lim.natts = rel.natts;
-	out_lit(out, "{\"op\":\"read\",\"schema\":");
+	append_lit(out, "{\"op\":\"read\",\"schema\":");
 	appendStringInfoString(out, rel.schema_json);
-	out_lit(out, ",\"table\":");
+	append_lit(out, ",\"table\":");
 	appendStringInfoString(out, rel.table_json);
 	if (rel.nkeys > 0)
 	{
@@ -672,7 +672,7 @@ native_append_read(Session &s, StringInfo out, const RowChange &c)
 	out_image(s, out, ",\"new\":", rel, image, Columns::All, nullptr, lim);
 	if (unlikely(lim.noversized > 0))
 		out_name_list(out, ",\"oversized\":[", rel, lim.oversized);
-	out_char(out, '}');
+	append_char(out, '}');
 }
 
 Format *

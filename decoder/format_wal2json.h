@@ -1,7 +1,8 @@
 /*
  * format_wal2json.h: what the two wal2json formats (format-version 1 and 2)
- * share: per-relation data built once in build_relation, value rendering
- * through the type's output function, and the factories.
+ * share: per-relation data built once in build_relation, the checked
+ * writing of values (rendered by value_render.h in its wal2json style), and
+ * the factories.
  *
  * Everything here is plain structs in PostgreSQL memory: these functions call
  * into PostgreSQL (output functions, syscache) and may longjmp.
@@ -17,38 +18,11 @@
 #include "pg.h"
 #include "relcache.h"
 #include "session.h"
+#include "value_render.h"
 
 namespace outflow {
 
 struct Session;
-
-/* How wal2json writes a value of a type. */
-enum class W2jKind : uint8
-{
-	Number, /* int2, int4, int8, oid, float4, float8, numeric */
-	Bool,
-	Bytea,
-	Text	/* anything else: the output as a JSON string */
-};
-
-/* Output functions whose text is produced directly (the same bytes). */
-enum class W2jFast : uint8
-{
-	None,	/* call the output function */
-	Text,	/* textout, varcharout, bpcharout: the varlena's bytes */
-	Int2,
-	Int4,
-	Int8,
-	Bool,	/* "t" or "f" */
-	Uuid,
-	Float4, /* shortest round-trip digits, when extra_float_digits > 0 */
-	Float8,
-	Numeric, /* finite values from the stored digits */
-	Timestamp,	 /* DateStyle ISO, years 1 to 9999 */
-	TimestampTz, /* DateStyle ISO, a TimeZone with one fixed UTC offset, years 1 to 9999 */
-	TextArray,	 /* array_out of a text or varchar array: one dimension, lower bound 1 */
-	Jsonb		 /* jsonb_out: JsonbToCString */
-};
 
 /* One attribute, as the wal2json formats need it. */
 struct W2jCol
@@ -58,17 +32,14 @@ struct W2jCol
 	bool in_ri;		   /* part of the replica identity columns */
 	bool varlena;	   /* attlen == -1: may be an unchanged TOAST pointer */
 	bool not_null;	   /* attnotnull */
-	W2jKind kind;	   /* how to write values */
 	Oid typid;		   /* pg_attribute.atttypid */
 	Oid shown_typid;   /* type oid format 1 prints (domain base type if replaced) */
 	AttrNumber attnum;
-	W2jFast fast;	   /* direct rendering of the output function's text */
 	const char *type_json; /* the type name as a JSON token, for this format's options */
 	int type_json_len;
 	const char *default_json; /* "expr" or null, when include-default */
 	const char *v2_value_prefix; /* format 2: {"name":..,"type":..,"typeoid":..,"value": as the options ask */
 	int v2_value_prefix_len;
-	FmgrInfo out_fn;	   /* the type's output function */
 };
 
 /* format_private of a RelInfo for the wal2json formats. */
@@ -135,13 +106,10 @@ w2j_unchanged_toast(const W2jCol &col, Datum value)
 	return col.varlena && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value));
 }
 
-/* Appends a non-null value of col as wal2json does, classified by col.kind. */
-void w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strings);
-
 /*
  * Writes a non-null value of column i of the change's current tuple (w's
- * scratch arrays) as w2j_append_value does, unless its JSON would not fit
- * in room (oversize.h; room.end counts in out's own bytes). A value that
+ * scratch arrays) through its renderer (value_render.h), unless its JSON
+ * would not fit in room (oversize.h; room.end counts in out's own bytes). A value that
  * does not fit is left out: nothing is written, it is flagged in
  * w.oversized, a WARNING names it, and the function returns false. Without
  * max-value-bytes that is an ERROR instead, as wal2json has (with a hint).
@@ -159,7 +127,7 @@ w2j_write_value(Session &s, const RowChange &c, StringInfo out, const ValueRoom 
 	if (col.varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(room, out, key))
 					: likely(room.max_value == kNoMaxValue || key))
 	{
-		w2j_append_value(out, col, value, s.opts.numeric_data_types_as_string);
+		append_value(s, out, c.rel->cols[i].renderer, value);
 		return true;
 	}
 	return w2j_write_value_checked(s, c, out, room, i, value);

@@ -20,7 +20,7 @@
  * the first NUL); other bytes are copied as they are, like wal2json does.
  */
 #include "format_wal2json.h"
-#include "out.h"
+#include "pg_text.h"
 #include "relcache.h"
 #include "session.h"
 
@@ -237,9 +237,9 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 		const int before = vals->len;
 
 		if (!first_value)
-			out_bytes(vals, p.sep, p.sep_len);
+			append_bytes(vals, p.sep, p.sep_len);
 		if (w.nulls[i])
-			out_lit(vals, "null");
+			append_lit(vals, "null");
 		else if (!w2j_write_value(s, c, vals, room, i, w.values[i]))
 		{
 			vals->len = before;
@@ -265,7 +265,7 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 				if (!shown(i))
 					continue;
 				if (!first)
-					out_bytes(out, p.sep, p.sep_len);
+					append_bytes(out, p.sep, p.sep_len);
 				first = false;
 				emit(i);
 			}
@@ -276,11 +276,11 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 		w2j_repeat(out, p.ht, 3);
 		appendStringInfo(out, "\"oldkeys\":%s{%s", p.sp, p.nl);
 	}
-	array("names", true, [&](int i) { out_bytes(out, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len); });
+	array("names", true, [&](int i) { append_bytes(out, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len); });
 	appendStringInfo(out, "],%s", p.nl);
 	if (o.include_types)
 	{
-		array("types", true, [&](int i) { out_bytes(out, w.cols[i].type_json, w.cols[i].type_json_len); });
+		array("types", true, [&](int i) { append_bytes(out, w.cols[i].type_json, w.cols[i].type_json_len); });
 		appendStringInfo(out, "],%s", p.nl);
 	}
 	if (o.include_type_oids)
@@ -297,9 +297,9 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 	{
 		array("optionals", o.include_types, [&](int i) {
 			if (w.cols[i].not_null)
-				out_lit(out, "false");
+				append_lit(out, "false");
 			else
-				out_lit(out, "true");
+				append_lit(out, "true");
 		});
 		appendStringInfo(out, "],%s", p.nl);
 	}
@@ -309,7 +309,7 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup,
 		appendStringInfo(out, "],%s", p.nl);
 	}
 	array("values", false, [](int) {});
-	out_bytes(out, vals->data, vals->len);
+	append_bytes(out, vals->data, vals->len);
 	if (identity)
 	{
 		appendStringInfo(out, "]%s", p.nl);
@@ -477,7 +477,7 @@ Wal2jsonV1::message(Session &s, ReorderBufferTXN *, XLogRecPtr lsn, bool transac
 	appendStringInfo(out, "\"transactional\":%s%s,%s", p.sp, transactional ? "true" : "false", p.nl);
 	w2j_repeat(out, p.ht, 3);
 	appendStringInfo(out, "\"prefix\":%s", p.sp);
-	out_json_string(out, prefix);
+	append_json_cstring(out, prefix);
 	appendStringInfo(out, ",%s", p.nl);
 	w2j_repeat(out, p.ht, 3);
 
@@ -489,7 +489,7 @@ Wal2jsonV1::message(Session &s, ReorderBufferTXN *, XLogRecPtr lsn, bool transac
 	{
 		appendStringInfo(out, "\"content\":%s", p.sp);
 		/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
-		out_json_string_len(out, content, size);
+		append_json_string(out, content, size);
 	}
 	else
 	{

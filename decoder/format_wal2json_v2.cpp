@@ -4,7 +4,7 @@
  * D, T, M, C. pretty-print and write-in-chunks do not apply to format 2.
  */
 #include "format_wal2json.h"
-#include "out.h"
+#include "pg_text.h"
 #include "relcache.h"
 #include "session.h"
 
@@ -45,7 +45,7 @@ txn_fields(const Options &o, StringInfo out, ReorderBufferTXN *txn)
 		appendStringInfo(out, ",\"xid\":%u", txn->xid);
 	if (o.include_timestamp)
 	{
-		out_lit(out, ",\"timestamp\":");
+		append_lit(out, ",\"timestamp\":");
 		w2j_append_commit_time(out, txn);
 	}
 	if (o.include_origin)
@@ -55,10 +55,10 @@ txn_fields(const Options &o, StringInfo out, ReorderBufferTXN *txn)
 void
 lsn_field(StringInfo out, const char *name, XLogRecPtr lsn)
 {
-	out_lit(out, ",\"");
+	append_lit(out, ",\"");
 	appendStringInfoString(out, name);
-	out_lit(out, "\":");
-	out_lsn_quoted(out, lsn);
+	append_lit(out, "\":");
+	append_lsn_quoted(out, lsn);
 }
 
 /* A "B" or "C" record: the transaction's fields, and with include-lsn its lsn and nextlsn. */
@@ -72,9 +72,9 @@ txn_record(Session &s, ReorderBufferTXN *txn, char action, XLogRecPtr lsn)
 		return;
 	OutputPluginPrepareWrite(s.ctx, true);
 	out = s.ctx->out;
-	out_lit(out, "{\"action\":\"");
-	out_char(out, action);
-	out_char(out, '"');
+	append_lit(out, "{\"action\":\"");
+	append_char(out, action);
+	append_char(out, '"');
 	txn_fields(o, out, txn);
 	if (o.include_lsn)
 	{
@@ -106,15 +106,15 @@ write_change_extras(const Options &o, StringInfo out, const W2jCol &col)
 	if (o.include_not_null)
 	{
 		if (col.not_null)
-			out_lit(out, ",\"optional\":false");
+			append_lit(out, ",\"optional\":false");
 		else
-			out_lit(out, ",\"optional\":true");
+			append_lit(out, ",\"optional\":true");
 	}
 	if (o.include_column_positions)
 		appendStringInfo(out, ",\"position\":%d", col.attnum);
 	if (o.include_default)
 	{
-		out_lit(out, ",\"default\":");
+		append_lit(out, ",\"default\":");
 		appendStringInfoString(out, col.default_json);
 	}
 }
@@ -148,14 +148,14 @@ write_tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup, Part 
 		const bool had_sep = need_sep;
 
 		if (need_sep)
-			out_char(out, ',');
+			append_char(out, ',');
 		need_sep = true;
 		if (part != Part::Pk)
 		{
 			/* {"name":..,"type":..,"typeoid":..,"value": prepared by w2j_build_relation. */
-			out_bytes(out, col.v2_value_prefix, col.v2_value_prefix_len);
+			append_bytes(out, col.v2_value_prefix, col.v2_value_prefix_len);
 			if (w.nulls[i])
-				out_lit(out, "null");
+				append_lit(out, "null");
 			else if (!w2j_write_value(s, c, out, room, i, w.values[i]))
 			{
 				out->len = before; /* the element goes, with its separator */
@@ -165,19 +165,19 @@ write_tuple(Session &s, StringInfo out, const RowChange &c, HeapTuple tup, Part 
 			}
 			if (part == Part::Change)
 				write_change_extras(o, out, col);
-			out_char(out, '}');
+			append_char(out, '}');
 			continue;
 		}
-		out_lit(out, "{\"name\":");
-		out_bytes(out, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len);
+		append_lit(out, "{\"name\":");
+		append_bytes(out, c.rel->cols[i].name_json, c.rel->cols[i].name_json_len);
 		if (o.include_types)
 		{
-			out_lit(out, ",\"type\":");
-			out_bytes(out, col.type_json, col.type_json_len);
+			append_lit(out, ",\"type\":");
+			append_bytes(out, col.type_json, col.type_json_len);
 		}
 		if (o.include_type_oids)
 			appendStringInfo(out, ",\"typeoid\":%d", static_cast<int>(col.typid));
-		out_char(out, '}'); /* "pk": names and types only */
+		append_char(out, '}'); /* "pk": names and types only */
 	}
 }
 
@@ -207,34 +207,34 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 	OutputPluginPrepareWrite(s.ctx, true);
 	out = s.ctx->out;
 	if (c.read && !o.reads_as_inserts)
-		out_lit(out, "{\"action\":\"R\"");
+		append_lit(out, "{\"action\":\"R\"");
 	else if (c.op == 'I')
-		out_lit(out, "{\"action\":\"I\"");
+		append_lit(out, "{\"action\":\"I\"");
 	else if (c.op == 'U')
-		out_lit(out, "{\"action\":\"U\"");
+		append_lit(out, "{\"action\":\"U\"");
 	else
-		out_lit(out, "{\"action\":\"D\"");
+		append_lit(out, "{\"action\":\"D\"");
 	txn_fields(o, out, c.txn);
 	if (o.include_lsn)
 		lsn_field(out, "lsn", c.change->lsn);
-	out_bytes(out, w.v2_table_part, w.v2_table_part_len); /* ,"schema":..,"table":.. */
+	append_bytes(out, w.v2_table_part, w.v2_table_part_len); /* ,"schema":..,"table":.. */
 
 	if (c.newtuple != NULL)
 	{
-		out_lit(out, ",\"columns\":[");
+		append_lit(out, ",\"columns\":[");
 		write_tuple(s, out, c, c.newtuple, Part::Change, room);
-		out_char(out, ']');
+		append_char(out, ']');
 	}
 	if (c.oldtuple != NULL)
 	{
-		out_lit(out, ",\"identity\":[");
+		append_lit(out, ",\"identity\":[");
 		write_tuple(s, out, c, c.oldtuple, Part::Identity, room);
-		out_char(out, ']');
+		append_char(out, ']');
 	}
 	else if (c.op == 'U' && (w.has_pk || w.has_ri))
 	{
 		/* The key did not change: the identity is in the new tuple. */
-		out_lit(out, ",\"identity\":[");
+		append_lit(out, ",\"identity\":[");
 		write_tuple(s, out, c, c.newtuple, Part::Identity, room);
 		appendStringInfoChar(out, ']');
 	}
@@ -243,7 +243,7 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 			 c.rel->schema, c.rel->table);
 	if (o.include_pk)
 	{
-		out_lit(out, ",\"pk\":[");
+		append_lit(out, ",\"pk\":[");
 		if (w.has_pk)
 			write_tuple(s, out, c, c.oldtuple != NULL ? c.oldtuple : c.newtuple, Part::Pk, room);
 		appendStringInfoChar(out, ']');
@@ -251,9 +251,9 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 	if (unlikely(w.noversized > 0))
 	{
 		/* Columns whose values were left out (max-value-bytes; oversize.h). */
-		out_lit(out, ",\"oversized\":[");
+		append_lit(out, ",\"oversized\":[");
 		w2j_append_oversized(out, c, ",");
-		out_char(out, ']');
+		append_char(out, ']');
 	}
 	appendStringInfoChar(out, '}');
 	OutputPluginWrite(s.ctx, true);
@@ -272,16 +272,16 @@ Wal2jsonV2::truncate(Session &s, ReorderBufferTXN *txn, int nrels, Relation *, R
 
 		OutputPluginPrepareWrite(s.ctx, true);
 		out = s.ctx->out;
-		out_lit(out, "{\"action\":\"T\"");
+		append_lit(out, "{\"action\":\"T\"");
 		txn_fields(o, out, txn);
 		if (o.include_lsn)
 			lsn_field(out, "lsn", change->lsn);
 		if (o.include_schemas)
 		{
-			out_lit(out, ",\"schema\":");
+			append_lit(out, ",\"schema\":");
 			appendStringInfoString(out, rels[i]->schema_json);
 		}
-		out_lit(out, ",\"table\":");
+		append_lit(out, ",\"table\":");
 		appendStringInfoString(out, rels[i]->table_json);
 		appendStringInfoChar(out, '}');
 		OutputPluginWrite(s.ctx, true);
@@ -299,27 +299,27 @@ Wal2jsonV2::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tran
 		s.ensure_begin();
 	OutputPluginPrepareWrite(s.ctx, true);
 	out = s.ctx->out;
-	out_lit(out, "{\"action\":\"M\"");
+	append_lit(out, "{\"action\":\"M\"");
 	if (transactional)
 		txn_fields(o, out, txn);
 	else
 	{
 		/* A non-transactional message may have no transaction: null fields. */
 		if (o.include_xids)
-			out_lit(out, ",\"xid\":null");
+			append_lit(out, ",\"xid\":null");
 		if (o.include_timestamp)
-			out_lit(out, ",\"timestamp\":null");
+			append_lit(out, ",\"timestamp\":null");
 		if (o.include_origin)
-			out_lit(out, ",\"origin\":null");
+			append_lit(out, ",\"origin\":null");
 	}
 	if (o.include_lsn)
 		lsn_field(out, "lsn", lsn);
 	if (transactional)
-		out_lit(out, ",\"transactional\":true");
+		append_lit(out, ",\"transactional\":true");
 	else
-		out_lit(out, ",\"transactional\":false");
-	out_lit(out, ",\"prefix\":");
-	out_json_string(out, prefix);
+		append_lit(out, ",\"transactional\":false");
+	append_lit(out, ",\"prefix\":");
+	append_json_cstring(out, prefix);
 
 	/* Content too large to send (oversize.h): an ERROR, or left out with max-value-bytes. */
 	const int64 allowed = content_allowed(o.max_value_bytes, out->len, strlen(prefix));
@@ -329,14 +329,14 @@ Wal2jsonV2::message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, bool tran
 	{
 		if (o.max_value_bytes == 0)
 			error_content_too_large(prefix, lsn, bytes, allowed);
-		out_lit(out, ",\"oversized\":[\"content\"]}");
+		append_lit(out, ",\"oversized\":[\"content\"]}");
 		OutputPluginWrite(s.ctx, true);
 		warn_content_left_out(prefix, lsn, bytes, allowed, allowed == o.max_value_bytes);
 		return;
 	}
-	out_lit(out, ",\"content\":");
+	append_lit(out, ",\"content\":");
 	/* The whole content, NUL bytes included (wal2json stops at the first NUL). */
-	out_json_string_len(out, content, size);
+	append_json_string(out, content, size);
 	appendStringInfoChar(out, '}');
 	OutputPluginWrite(s.ctx, true);
 }

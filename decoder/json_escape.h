@@ -3,7 +3,7 @@
  * that it can be unit-tested. Produces the same bytes as PostgreSQL's
  * escape_json: ", \ and the control characters \b \f \n \r \t are escaped
  * by name, other bytes below 0x20 as \u00XX, everything else verbatim.
- * out.h writes these into PostgreSQL's StringInfo.
+ * pg_text.h writes these into PostgreSQL's StringInfo.
  */
 #ifndef OUTFLOW_JSON_ESCAPE_H
 #define OUTFLOW_JSON_ESCAPE_H
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "value_format.h" /* kHexDigits */
+#include "pg_text_format.h" /* kHexDigits */
 
 namespace outflow {
 

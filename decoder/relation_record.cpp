@@ -4,7 +4,7 @@
  */
 #include "relation_record.h"
 
-#include "out.h"
+#include "pg_text.h"
 #include "relcache.h"
 #include "session.h"
 
@@ -45,10 +45,10 @@ replica_identity_name(char ident)
 void
 out_column(StringInfo out, const ColumnInfo &col, Form_pg_attribute att)
 {
-	out_lit(out, "{\"name\":");
-	out_bytes(out, col.name_json, col.name_json_len);
-	out_lit(out, ",\"type\":");
-	out_json_string(out, format_type_with_typemod(att->atttypid, att->atttypmod));
+	append_lit(out, "{\"name\":");
+	append_bytes(out, col.name_json, col.name_json_len);
+	append_lit(out, ",\"type\":");
+	append_json_cstring(out, format_type_with_typemod(att->atttypid, att->atttypmod));
 	appendStringInfo(out, ",\"type_oid\":%u,\"typmod\":%d,\"not_null\":%s,\"key\":%s}", att->atttypid,
 					 att->atttypmod, att->attnotnull ? "true" : "false", col.is_key ? "true" : "false");
 }
@@ -73,9 +73,9 @@ relation_record_build(Session &, RelInfo &rel, Relation relation)
 	bool first = true;
 
 	initStringInfo(&out);
-	out_lit(&out, "{\"op\":\"relation\",\"schema\":");
+	append_lit(&out, "{\"op\":\"relation\",\"schema\":");
 	appendStringInfoString(&out, rel.schema_json);
-	out_lit(&out, ",\"table\":");
+	append_lit(&out, ",\"table\":");
 	appendStringInfoString(&out, rel.table_json);
 	appendStringInfo(&out, ",\"relid\":%u,\"replica_identity\":\"%s\",\"columns\":[", rel.relid,
 					 replica_identity_name(rel.replident));
@@ -86,11 +86,11 @@ relation_record_build(Session &, RelInfo &rel, Relation relation)
 		if (col.dropped || !col.published)
 			continue;
 		if (!first)
-			out_char(&out, ',');
+			append_char(&out, ',');
 		first = false;
 		out_column(&out, col, TupleDescAttr(desc, i));
 	}
-	out_lit(&out, "]}");
+	append_lit(&out, "]}");
 	MemoryContextSwitchTo(old);
 	rel.record = out.data;
 	rel.record_len = out.len;
@@ -121,7 +121,7 @@ relation_record_send(Session &s, RelInfo &rel)
 		sent->len = rel.record_len;
 	}
 	OutputPluginPrepareWrite(s.ctx, true);
-	out_bytes(s.ctx->out, rel.record, rel.record_len);
+	append_bytes(s.ctx->out, rel.record, rel.record_len);
 	OutputPluginWrite(s.ctx, true);
 }
 

@@ -10,11 +10,11 @@
 #include "relcache.h"
 
 #include "format.h"
-#include "out.h"
+#include "pg_text.h"
 #include "publication.h"
 #include "relation_record.h"
 #include "session.h"
-#include "value_native.h"
+#include "value_render.h"
 
 extern "C" {
 #include "catalog/dependency.h"
@@ -132,7 +132,7 @@ json_name(MemoryContext cxt, StringInfo scratch, const char *name, int *len)
 	char *copy;
 
 	resetStringInfo(scratch);
-	out_json_string(scratch, name);
+	append_json_cstring(scratch, name);
 	copy = static_cast<char *>(MemoryContextAlloc(cxt, scratch->len + 1));
 	memcpy(copy, scratch->data, scratch->len + 1);
 	if (len)
@@ -235,8 +235,7 @@ build_entry(Session &session, RelInfo *entry, Relation relation)
 		col.is_key = bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, keys);
 		if (col.is_key)
 			entry->nkeys++;
-		if (opts.format == FormatKind::Native)
-			col.native = native_renderer(session, att->atttypid);
+		col.renderer = value_renderer(session, att->atttypid);
 	}
 	bms_free(keys);
 	pfree(scratch.data);
@@ -268,7 +267,7 @@ relcache_get(Session &session, Relation relation)
 	if (session.types_stale)
 	{
 		session.types_stale = false;
-		native_types_invalidate(session);
+		value_renderers_invalidate(session);
 	}
 	entry = static_cast<RelInfo *>(hash_search(session.relations, &relid, HASH_ENTER, &found));
 	if (!found)

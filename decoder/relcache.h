@@ -23,7 +23,7 @@ struct ColumnInfo
 	bool is_varlena;		/* attlen == -1: may arrive as an unchanged TOAST pointer */
 	bool published;			/* shown in the output; false when the publications'
 							 * column list (publication_names) leaves it out */
-	const TypeRenderer *native; /* the native-format renderer for typid */
+	const TypeRenderer *renderer; /* how its values are written, in the session's style (value_render.h) */
 };
 
 struct RelInfo

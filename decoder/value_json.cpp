@@ -1,9 +1,10 @@
 /*
- * value_json.cpp: the native writers of jsonb and json values. to_jsonb
- * gives jsonb as is and parses json text as jsonb.
+ * value_json.cpp: the native style's writer of json values: to_jsonb parses
+ * json text as jsonb. (jsonb values, in both styles, are written from their
+ * stored form by pg_text_jsonb.h.)
  */
-#include "jsonb_text.h"
-#include "value_native_impl.h"
+#include "pg_text_jsonb.h"
+#include "value_impl.h"
 
 extern "C" {
 #include "utils/builtins.h"
@@ -11,14 +12,18 @@ extern "C" {
 }
 
 namespace outflow {
-namespace native {
+namespace render {
 
-/* JsonbToCString's canonical text, as jsonb_out writes it (jsonb_text.h). */
+namespace {
+
+/* JsonbToCString's canonical text, as jsonb_out writes it (pg_text_jsonb.h). */
 void
 append_jsonb(StringInfo out, Jsonb *jb)
 {
-	jsonb_text_detail::put_container<false>(out, reinterpret_cast<const char *>(&jb->root));
+	jsonb_text_detail::append_container<false>(out, reinterpret_cast<const char *>(&jb->root));
 }
+
+} // namespace
 
 /*
  * json text, parsed as jsonb the way to_jsonb parses it. Some valid json
@@ -46,5 +51,5 @@ append_json_text(StringInfo out, Datum value)
 		pfree(t);
 }
 
-} // namespace native
+} // namespace render
 } // namespace outflow

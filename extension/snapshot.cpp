@@ -29,7 +29,7 @@
 #include "../decoder/relcache.h"
 #include "../decoder/publication.h"
 #include "../decoder/session.h"
-#include "../decoder/value_native.h"
+#include "../decoder/value_render.h"
 
 extern "C" {
 #include "access/heaptoast.h"
@@ -271,7 +271,7 @@ outflow_snapshot(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	for (int i = 0; i < n; i++)
 		read_listed(*s, result, &buf, tables[i]);
-	native_release_settings(*s);
+	release_fixed_settings(*s);
 	MemoryContextDelete(session_parent); /* runs ~Session */
 	pfree(buf.data);
 	return (Datum) 0;
