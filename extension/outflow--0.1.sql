@@ -1363,7 +1363,8 @@ $fn$;
 -- but the current row of the very table it fires on, for a backfill of that
 -- table that is running. TG_ARGV[0] is the OID of the table the backfill
 -- walks (the root for a partitioned table: the trigger fires on its
--- partitions).
+-- partitions), TG_ARGV[1] the key it was made for (for _backfill_guard; the
+-- key of each backfill is read from outflow.backfills).
 CREATE FUNCTION _backfill_moved() RETURNS trigger
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1378,7 +1379,7 @@ DECLARE
 	typed text;		-- $3[1]::type1, ...: the last key copied
 	moved boolean;
 BEGIN
-	IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW' OR TG_OP <> 'UPDATE' OR TG_NARGS <> 1 THEN
+	IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW' OR TG_OP <> 'UPDATE' OR TG_NARGS <> 2 THEN
 		RAISE EXCEPTION 'outflow._backfill_moved() is the AFTER UPDATE FOR EACH ROW trigger outflow.backfill() creates'
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
@@ -1414,26 +1415,29 @@ $fn$;
 REVOKE EXECUTE ON FUNCTION _backfill_moved() FROM PUBLIC;
 
 -- Makes rel's backfill trigger exist exactly while rel has an unfinished
--- backfill: creates it (recreate: drops and creates it, for a new backfill,
--- whose key may differ), or drops it. Returns 'created', 'dropped',
--- 'unchanged' or 'left' (a drop given up: see below). The DDL lock (SHARE
--- ROW EXCLUSIVE, which waits for writers in progress and holds new ones
--- behind it) is tried with a short lock_timeout and tried again after a
--- pause, so writers never queue behind it for long; a drop is given up
--- after a few tries (the trigger then does nothing and the next backfill()
--- removes it). SECURITY DEFINER because a backfill's caller needs only
--- SELECT and UPDATE on the table, not TRIGGER; any role may call it, and
--- all it can do is bring the trigger in line with outflow.backfills, which
--- only superusers and REPLICATION roles change.
-CREATE FUNCTION _backfill_guard(rel regclass, recreate boolean DEFAULT false) RETURNS text
+-- backfill, enabled ALWAYS and for rel's current key (its arguments: rel's
+-- OID and the key columns): creates it, recreates it, or drops it. Returns
+-- 'created', 'dropped', 'unchanged' or 'left' (a drop given up: see below).
+-- The DDL lock (SHARE ROW EXCLUSIVE, which waits for writers in progress and
+-- holds new ones behind it) is taken only when something must change, with
+-- a short lock_timeout, and tried again after a pause, so writers never
+-- queue behind it for long; a drop is given up after a few tries (the
+-- trigger then does nothing and the next backfill() removes it). SECURITY
+-- DEFINER because a backfill's caller needs only SELECT and UPDATE on the
+-- table, not TRIGGER; any role may call it, and all it can do is bring the
+-- trigger in line with outflow.backfills (which only superusers and
+-- REPLICATION roles change), after which it changes nothing.
+CREATE FUNCTION _backfill_guard(rel regclass) RETURNS text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
 	trig name;
 	keys name[];
+	args bytea;		-- the trigger's arguments as pg_trigger keeps them
 	want boolean;
-	have boolean;
+	have boolean;	-- as it should be
+	locked boolean := false;
 	part regclass;
 	tries int := 0;
 	timeout text := current_setting('lock_timeout');
@@ -1442,44 +1446,27 @@ BEGIN
 		RETURN 'unchanged';
 	END IF;
 	trig := 'outflow_backfill_' || rel::oid;
+	-- look; if something must change, lock and look again (another backfill may have changed it)
 	LOOP
 		want := EXISTS (SELECT FROM outflow.backfills b WHERE b.relation = rel AND b.state <> 'done');
-		have := EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = rel AND t.tgname = trig AND t.tgenabled = 'A');
-		IF want = have AND NOT (want AND recreate) THEN
+		keys := outflow._backfill_key(rel);
+		args := convert_to(rel::oid::text, getdatabaseencoding()) || decode('00', 'hex')
+		        || convert_to(keys::text, getdatabaseencoding()) || decode('00', 'hex');
+		have := EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = rel AND t.tgname = trig
+		                AND t.tgenabled = 'A' AND t.tgargs = args);
+		-- (without a backfill, or without a key to make it for: no trigger of that name at all)
+		IF NOT (want AND keys IS NOT NULL) THEN
+			have := NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = rel AND t.tgname = trig);
+		END IF;
+		IF have THEN
 			RETURN 'unchanged';
 		END IF;
+		EXIT WHEN locked;
 		BEGIN
 			PERFORM set_config('lock_timeout', '200ms', true);
 			EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', rel);
 			PERFORM set_config('lock_timeout', timeout, true);
-			-- again, under the lock (another backfill may have changed them)
-			want := EXISTS (SELECT FROM outflow.backfills b WHERE b.relation = rel AND b.state <> 'done');
-			have := EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = rel AND t.tgname = trig AND t.tgenabled = 'A');
-			keys := outflow._backfill_key(rel);
-			IF want AND have AND NOT recreate THEN
-				RETURN 'unchanged';
-			END IF;
-			IF EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = rel AND t.tgname = trig) THEN	-- (also a disabled one)
-				EXECUTE format('DROP TRIGGER %I ON %s', trig, rel);
-				IF NOT want OR keys IS NULL THEN
-					RETURN 'dropped';
-				END IF;
-			END IF;
-			IF NOT want OR keys IS NULL THEN
-				RETURN 'unchanged';
-			END IF;
-			EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s FOR EACH ROW WHEN (ROW(%s) IS DISTINCT FROM ROW(%s)) '
-			               'EXECUTE FUNCTION outflow._backfill_moved(%L)', trig, rel,
-			               (SELECT string_agg(format('OLD.%I', k), ', ') FROM unnest(keys) k),
-			               (SELECT string_agg(format('NEW.%I', k), ', ') FROM unnest(keys) k), rel::oid);
-			-- also for changes applied by logical replication (session_replication_role = replica)
-			EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', rel, trig);
-			FOR part IN SELECT t.tgrelid::regclass FROM pg_trigger t
-			            WHERE t.tgname = trig AND t.tgenabled <> 'A'
-			              AND t.tgrelid IN (SELECT p.relid FROM pg_partition_tree(rel) p) LOOP
-				EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', part, trig);	-- (13 and 14 do not recurse)
-			END LOOP;
-			RETURN 'created';
+			locked := true;
 		EXCEPTION WHEN lock_not_available THEN
 			tries := tries + 1;
 			IF tries = 1 THEN
@@ -1494,6 +1481,28 @@ BEGIN
 			PERFORM pg_sleep(least(tries, 10) * 0.1);
 		END;
 	END LOOP;
+	IF EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = rel AND t.tgname = trig) THEN	-- (also a disabled or stale one)
+		EXECUTE format('DROP TRIGGER %I ON %s', trig, rel);
+		IF NOT want OR keys IS NULL THEN
+			RETURN 'dropped';
+		END IF;
+	END IF;
+	IF NOT want OR keys IS NULL THEN
+		RETURN 'unchanged';
+	END IF;
+	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s FOR EACH ROW WHEN (ROW(%s) IS DISTINCT FROM ROW(%s)) '
+	               'EXECUTE FUNCTION outflow._backfill_moved(%L, %L)', trig, rel,
+	               (SELECT string_agg(format('OLD.%I', k), ', ' ORDER BY o) FROM unnest(keys) WITH ORDINALITY AS u(k, o)),
+	               (SELECT string_agg(format('NEW.%I', k), ', ' ORDER BY o) FROM unnest(keys) WITH ORDINALITY AS u(k, o)),
+	               rel::oid, keys::text);
+	-- also for changes applied by logical replication (session_replication_role = replica)
+	EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', rel, trig);
+	FOR part IN SELECT t.tgrelid::regclass FROM pg_trigger t
+	            WHERE t.tgname = trig AND t.tgenabled <> 'A'
+	              AND t.tgrelid IN (SELECT p.relid FROM pg_partition_tree(rel) p) LOOP
+		EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', part, trig);	-- (13 and 14 do not recurse)
+	END LOOP;
+	RETURN 'created';
 END
 $fn$;
 
@@ -1589,7 +1598,7 @@ BEGIN
 		RETURNING id)
 	SELECT array_agg(id ORDER BY id) INTO ids FROM made;
 	-- the trigger of each table, in place before its first chunk (this transaction commits first)
-	PERFORM outflow._backfill_guard(x, true) FROM unnest(tables) WITH ORDINALITY AS u(x, o) ORDER BY o;
+	PERFORM outflow._backfill_guard(x) FROM unnest(tables) WITH ORDINALITY AS u(x, o) ORDER BY o;
 	RETURN coalesce(ids, '{}');
 END
 $fn$;

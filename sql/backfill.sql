@@ -82,7 +82,8 @@ SELECT change - '{lsn,commit_lsn,xid,seq,commit_time}'::text[] AS change FROM ou
 ANALYZE bf_items;
 SELECT outflow._backfill_prepare('bf_pub', 'bf_items', 3) = ARRAY[max(id) + 1] AS one_new FROM outflow.backfills;
 -- while it runs, the table has the backfill trigger (always enabled, also for replication's writes)
-SELECT tgrelid::regclass AS tab, tgname = 'outflow_backfill_' || tgrelid::oid AS named, tgenabled, tgnargs
+SELECT tgrelid::regclass AS tab, tgname = 'outflow_backfill_' || tgrelid::oid AS named, tgenabled, tgnargs,
+       split_part(encode(tgargs, 'escape'), '\000', 2) AS for_key
 FROM pg_trigger WHERE tgname LIKE 'outflow_backfill%';
 SELECT outflow._backfill_chunk(max(id)) FROM outflow.backfills;
 SELECT state, rows_done, last_key, rows_estimated FROM outflow.backfill_status WHERE id = (SELECT max(id) FROM outflow.backfills);
@@ -199,7 +200,14 @@ SELECT cardinality(outflow._backfill_prepare('bf_pub', 'bf_ri', 1)) AS prepared;
 SELECT outflow._backfill_chunk(max(id)) FROM outflow.backfills;
 ALTER TABLE bf_ri RENAME COLUMN b TO bb;
 SELECT outflow._backfill_chunk(max(id)) FROM outflow.backfills;
+-- (the trigger follows the table's key)
+SELECT outflow._backfill_guard('bf_ri') AS guard;
+SELECT split_part(encode(tgargs, 'escape'), '\000', 2) AS for_key
+FROM pg_trigger WHERE tgrelid = 'bf_ri'::regclass AND tgname LIKE 'outflow_backfill%';
 ALTER TABLE bf_ri RENAME COLUMN bb TO b;
+SELECT outflow._backfill_guard('bf_ri') AS guard;
+DELETE FROM outflow.backfills WHERE relation = 'bf_ri'::regclass AND state <> 'done';
+SELECT outflow._backfill_guard('bf_ri') AS guard;
 
 REVOKE ALL ON bf_items FROM bf_plain;
 DROP ROLE bf_plain;
