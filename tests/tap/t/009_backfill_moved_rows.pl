@@ -7,7 +7,10 @@
 # could not complete the row, and no later chunk would read it.
 # Tables: m (bigint key, a TOAST column, REPLICA IDENTITY DEFAULT), c (a
 # composite REPLICA IDENTITY USING INDEX key, a TOAST column), n (no TOAST
-# column). Chunks of 3 rows; after two chunks of each table:
+# column), pt (partitioned, published through its root: the trigger fires on
+# its partitions, also for changes made with session_replication_role =
+# replica, as a subscription applies them). Chunks of 3 rows; after two
+# chunks of each table:
 # - moves from the uncopied range into the copied one, between chunks
 #   (and a move up, and a move within the copied range);
 # - a move while a chunk runs: the chunk (60, 120] of m is in progress when
@@ -76,7 +79,13 @@ ALTER TABLE c REPLICA IDENTITY USING INDEX c_ab;
 INSERT INTO c SELECT (g + 1) / 2, 1 + (g + 1) % 2, @{[sprintf($big, 'g')]}, 'c' || g FROM generate_series(1, 12) g;
 CREATE TABLE n (id int PRIMARY KEY, v text);
 INSERT INTO n SELECT g * 10, 'n' || g FROM generate_series(1, 12) g;
-CREATE PUBLICATION p FOR TABLE m, c, n;
+CREATE TABLE pt (id int, region text, big text, v text, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+CREATE TABLE pt_eu PARTITION OF pt FOR VALUES IN ('eu');
+CREATE TABLE pt_us PARTITION OF pt FOR VALUES IN ('us');
+ALTER TABLE pt_eu ALTER COLUMN big SET STORAGE EXTERNAL;
+ALTER TABLE pt_us ALTER COLUMN big SET STORAGE EXTERNAL;
+INSERT INTO pt SELECT g * 10, CASE WHEN g % 2 = 1 THEN 'eu' ELSE 'us' END, @{[sprintf($big, 'g')]}, 'pt' || g FROM generate_series(1, 12) g;
+CREATE PUBLICATION p FOR TABLE m, c, n, pt WITH (publish_via_partition_root = true);
 SELECT outflow.create_slot('s', 'p');
 -- Replays stream_<t> into replica_<t>.
 CREATE FUNCTION replay(t text) RETURNS bigint LANGUAGE plpgsql AS \$\$
@@ -104,17 +113,17 @@ BEGIN
 END \$\$;
 SQL
 
-# the backfills of c, m and n, two chunks of each: m and n copied up to 60, c up to (3, 2)
+# the backfills of c, m, n and pt, two chunks of each: m, n, pt copied up to 60, c up to (3, 2)
 my @ids = split /\|/, sql("SELECT array_to_string(outflow._backfill_prepare('p', NULL, 3), '|')");
-is(scalar(@ids), 3, 'three backfills prepared');
-is(sql("SELECT string_agg(tgrelid::regclass::text, ',' ORDER BY tgrelid::regclass::text) FROM pg_trigger WHERE tgname LIKE 'outflow_backfill%'"),
-	'c,m,n', 'each table has its backfill trigger before its first chunk');
+is(scalar(@ids), 4, 'four backfills prepared');
+is(sql("SELECT string_agg(tgrelid::regclass::text || ':' || tgenabled::text, ',' ORDER BY tgrelid::regclass::text) FROM pg_trigger WHERE tgname LIKE 'outflow_backfill%'"),
+	'c:A,m:A,n:A,pt:A,pt_eu:A,pt_us:A', 'each table (and partition) has its backfill trigger before its first chunk, enabled always');
 for my $id (@ids)
 {
 	sql("SELECT outflow._backfill_chunk($id)") for 1 .. 2;
 }
 is(sql("SELECT string_agg(relation::text || '=' || last_key::text, ' ' ORDER BY relation::text) FROM outflow.backfills"),
-	'c={3,2} m={60} n={60}', 'two chunks of each table copied');
+	'c={3,2} m={60} n={60} pt={60,us}', 'two chunks of each table copied');
 
 # between chunks: from the uncopied range into the copied one, TOAST column untouched
 sql(<<'SQL');
@@ -125,6 +134,9 @@ UPDATE c SET b = 5 WHERE (a, b) = (4, 1);
 UPDATE n SET id = 25 WHERE id = 80;
 UPDATE m SET id = 1000 WHERE id = 100;
 UPDATE m SET id = 1, v = 'within' WHERE id = 30;
+SET session_replication_role = replica;
+UPDATE pt SET id = 5, v = 'moved down' WHERE id = 90;
+UPDATE pt SET id = 7, region = 'us' WHERE id = 110;
 SQL
 
 # while a chunk runs: the chunk (60, 120] of m (rows 70, 80, 120) holds until
@@ -148,17 +160,17 @@ reap($_) for @holders;
 
 # the rest, resumed
 sql("CALL outflow.backfill('p', NULL, 3)");
-is(sql("SELECT string_agg(state, ',') FROM outflow.backfills"), 'done,done,done', 'backfills done');
+is(sql("SELECT string_agg(state, ',') FROM outflow.backfills"), 'done,done,done,done', 'backfills done');
 is(sql("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'outflow_backfill%'"), '0', 'no backfill trigger left');
 
 sql("CREATE TABLE stream AS SELECT ord, change FROM outflow.changes('s') WITH ORDINALITY AS x(lsn, xid, change, ord)");
 # the cases happened: updates of rows with the TOAST column left out of them
 is(sql("SELECT count(*) FROM stream WHERE change->>'op' = 'update' AND change->'unchanged' ? 'big' AND (change->'new'->>'v') LIKE 'moved%'"),
-	'3', 'the moved rows came as updates with big unchanged');
-for my $t (qw(m c n))
+	'4', 'the moved rows came as updates with big unchanged');
+for my $t (qw(m c n pt))
 {
 	sql("SELECT replay('$t')");
-	my $cols = $t eq 'n' ? 'id, v' : $t eq 'm' ? 'id, v, big' : 'a, b, big, v';
+	my $cols = $t eq 'n' ? 'id, v' : $t eq 'm' ? 'id, v, big' : $t eq 'pt' ? 'id, region, big, v' : 'a, b, big, v';
 	is(sql("SELECT count(*) FROM (SELECT $cols FROM $t EXCEPT SELECT $cols FROM replica_$t) x"), '0',
 		"$t: every source row is in the replayed table");
 	is(sql("SELECT count(*) FROM (SELECT $cols FROM replica_$t EXCEPT SELECT $cols FROM $t) x"), '0',
@@ -166,7 +178,7 @@ for my $t (qw(m c n))
 	is(sql("SELECT count(*) FROM replica_$t"), '12', "$t: 12 rows");
 }
 # the rows the trigger wrote: in the updating transactions, right after their update
-is(sql(<<'SQL'), 'c:3,0 m:5 m:15 m:75 n:25', 'the trigger wrote the rows moved down from beyond the bound');
+is(sql(<<'SQL'), 'c:3,0 m:5 m:15 m:75 n:25 pt:5,eu', 'the trigger wrote the rows moved down from beyond the bound');
 SELECT string_agg(r.change->>'table' || ':' || (SELECT string_agg(v, ',') FROM jsonb_each_text(r.change->'key') AS k(k, v)), ' '
                   ORDER BY r.change->>'table', r.ord)
 FROM stream r JOIN stream u ON u.ord = r.ord - 1
