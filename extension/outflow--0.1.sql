@@ -1261,15 +1261,41 @@ COMMENT ON FUNCTION snapshot(name, jsonb) IS 'every published row as {"op":"read
 --   moved out of (lo, hi] by a key update) reaches the consumer through its
 --   own insert or update in the stream; a row read twice (moved into a later
 --   range) is an upsert of the same row.
+-- - Rows moved below the bound. An update's out-of-line (TOAST) value it
+--   leaves untouched is not in the stream ("unchanged": the consumer takes it
+--   from the row it has). With REPLICA IDENTITY DEFAULT or INDEX the old row
+--   in WAL has only the key, so a key update that moves a row the consumer
+--   does not have yet to a key no later chunk reads would leave it unable to
+--   complete the row. (With REPLICA IDENTITY FULL the old row in WAL is
+--   whole, and the decoder takes the value from it: nothing to do.) So while
+--   a table has an unfinished backfill it has a trigger (_backfill_moved,
+--   created by _backfill_prepare before the first chunk, dropped after the
+--   last): after an update that lowers a row's key from old > L (L: the last
+--   bound the updater can see, or none yet), it writes the row, as it is now,
+--   as a backfill row message in the updater's transaction, right after the
+--   update in the stream. Why that suffices: let B be the bound of the last
+--   chunk before the update U in commit order. The consumer lacks the row
+--   only if old > B, and only then can it need the message; L <= B always
+--   (L was committed before U commits, and bounds only grow; a stale
+--   snapshot only lowers L), so old > B implies old > L: the trigger writes
+--   it. A row whose key goes up needs nothing: a chunk after U reads it (the
+--   chunk that covers old waits for U on the row lock and follows the
+--   update; one that starts after U sees it), and so does a row whose new
+--   key is beyond every bound. Note it must not test new <= L: a chunk
+--   (L, hi] can be running while U moves a row from beyond hi into (L, hi]
+--   and commit before U; the chunk does not see U's uncommitted row, the next
+--   chunk starts after hi, and U's trigger still saw L. The trigger is
+--   created in a transaction of its own that commits before the first chunk:
+--   CREATE TRIGGER waits for every writer of the table in progress, so every
+--   update that commits after the first chunk fires it. Extra rows it writes
+--   (the consumer had the row, or a chunk reads it again) are upserts of the
+--   current row.
 -- So after the chunk with bound hi is applied, the consumer's rows with
 -- key <= hi equal the source's at that commit, and every row it has with a
--- larger key is the source's current row for that key (it came from a later
--- change of that row). After the last chunk (no bound) that is every row.
--- The exception: an update's out-of-line value it leaves untouched is not in
--- the stream ("unchanged"); with REPLICA IDENTITY DEFAULT or INDEX, a key
--- update that moves a row not yet copied below the bound while leaving such
--- a value untouched gives the consumer a row it cannot complete (README,
--- "Initial copy"; REPLICA IDENTITY FULL logs the value with the old row).
+-- larger key is the source's row for that key (it came from a later change
+-- of that row; only out-of-line values left untouched by an update may be
+-- missing until a chunk reads it). After the last chunk (no bound) that is
+-- every row.
 -- A cancelled, killed or crashed chunk rolls back its messages and its
 -- progress together: the next call resumes after the last committed chunk,
 -- nothing missing, nothing sent twice. Locks live only as long as a chunk:
@@ -1325,6 +1351,161 @@ AS $fn$
 	LIMIT 1
 $fn$;
 
+-- The trigger that closes the one gap of a chunked copy (see the comment at
+-- the top of this section: "Rows moved below the bound"). While a table has
+-- an unfinished backfill it has an AFTER UPDATE FOR EACH ROW trigger named
+-- outflow_backfill_<table OID>, which runs only when the update changed the
+-- key (its WHEN clause) and then calls this function. SECURITY DEFINER: the
+-- updating role need not be able to write into slots' streams (the messages
+-- need a superuser or REPLICATION, and the key file is readable only by the
+-- server); its EXECUTE is revoked from PUBLIC, so only a superuser can put it
+-- on a table (firing a trigger checks no privilege), and it writes nothing
+-- but the current row of the very table it fires on, for a backfill of that
+-- table that is running. TG_ARGV[0] is the OID of the table the backfill
+-- walks (the root for a partitioned table: the trigger fires on its
+-- partitions), TG_ARGV[1] the key it was made for (for _backfill_guard; the
+-- key of each backfill is read from outflow.backfills).
+CREATE FUNCTION _backfill_moved() RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	rel regclass;
+	b record;
+	old_key text;	-- ($1)."k1", ($1)."k2": the key before the update
+	new_key text;	-- ($2)."k1", ...: the key after it
+	new_key1 text;	-- ($1)."k1", ...: the same, of the first parameter
+	row_key text;	-- __outflow_row."k1", ...
+	typed text;		-- $3[1]::type1, ...: the last key copied
+	moved boolean;
+BEGIN
+	IF TG_WHEN <> 'AFTER' OR TG_LEVEL <> 'ROW' OR TG_OP <> 'UPDATE' OR TG_NARGS <> 2 THEN
+		RAISE EXCEPTION 'outflow._backfill_moved() is the AFTER UPDATE FOR EACH ROW trigger outflow.backfill() creates'
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	rel := TG_ARGV[0]::oid::regclass;
+	FOR b IN SELECT x.id, x.publication, x.key_columns, x.last_key FROM outflow.backfills x
+	         WHERE x.relation = rel AND x.state <> 'done' ORDER BY x.id LOOP
+		SELECT string_agg(format('($1).%I', k), ', ' ORDER BY o),
+		       string_agg(format('($2).%I', k), ', ' ORDER BY o),
+		       string_agg(format('($1).%I', k), ', ' ORDER BY o),
+		       string_agg(format('__outflow_row.%I', k), ', ' ORDER BY o),
+		       string_agg(format('$3[%s]::%s', o, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY o)
+		INTO old_key, new_key, new_key1, row_key, typed
+		FROM unnest(b.key_columns) WITH ORDINALITY AS u(k, o)
+		JOIN pg_attribute a ON a.attrelid = rel AND a.attname = u.k AND NOT a.attisdropped;
+		CONTINUE WHEN old_key IS NULL;	-- the key changed: the next chunk says so
+		-- The row was not copied (old key beyond the last bound, or no bound
+		-- yet) and its key went down: a chunk may never read it.
+		EXECUTE format('SELECT ROW(%s) < ROW(%s) AND ($3 IS NULL OR ROW(%s) > ROW(%s))', new_key, old_key, old_key, typed)
+			INTO moved USING OLD, NEW, b.last_key;
+		IF moved THEN
+			-- the row as it is now in this transaction (NULL if a later
+			-- change of this statement removed it), written as a chunk writes it
+			EXECUTE format('SELECT count(*) FILTER (WHERE outflow._backfill_row($2, $3, $4, __outflow_row)) '
+			               'FROM %s%s __outflow_row WHERE ROW(%s) = ROW(%s)',
+			               CASE WHEN (SELECT relkind FROM pg_class WHERE oid = rel) = 'p' THEN '' ELSE 'ONLY ' END,
+			               rel, row_key, new_key1)
+				USING NEW, b.id, b.publication, rel;
+		END IF;
+	END LOOP;
+	RETURN NULL;
+END
+$fn$;
+REVOKE EXECUTE ON FUNCTION _backfill_moved() FROM PUBLIC;
+
+-- Makes rel's backfill trigger exist exactly while rel has an unfinished
+-- backfill, enabled ALWAYS and for rel's current key (its arguments: rel's
+-- OID and the key columns): creates it, recreates it, or drops it. Returns
+-- 'created', 'dropped', 'unchanged' or 'left' (a drop given up: see below).
+-- The DDL lock (SHARE ROW EXCLUSIVE, which waits for writers in progress and
+-- holds new ones behind it) is taken only when something must change, with
+-- a short lock_timeout, and tried again after a pause, so writers never
+-- queue behind it for long; a drop is given up after a few tries (the
+-- trigger then does nothing and the next backfill() removes it). SECURITY
+-- DEFINER because a backfill's caller needs only SELECT and UPDATE on the
+-- table, not TRIGGER; any role may call it, and all it can do is bring the
+-- trigger in line with outflow.backfills (which only superusers and
+-- REPLICATION roles change), after which it changes nothing.
+CREATE FUNCTION _backfill_guard(rel regclass) RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	trig name;
+	keys name[];
+	args bytea;		-- the trigger's arguments as pg_trigger keeps them
+	want boolean;
+	have boolean;	-- as it should be
+	locked boolean := false;
+	part regclass;
+	tries int := 0;
+	timeout text := current_setting('lock_timeout');
+BEGIN
+	IF rel IS NULL OR NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = rel) THEN
+		RETURN 'unchanged';
+	END IF;
+	trig := 'outflow_backfill_' || rel::oid;
+	-- look; if something must change, lock and look again (another backfill may have changed it)
+	LOOP
+		want := EXISTS (SELECT FROM outflow.backfills b WHERE b.relation = rel AND b.state <> 'done');
+		keys := outflow._backfill_key(rel);
+		args := convert_to(rel::oid::text, getdatabaseencoding()) || decode('00', 'hex')
+		        || convert_to(keys::text, getdatabaseencoding()) || decode('00', 'hex');
+		have := EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = rel AND t.tgname = trig
+		                AND t.tgenabled = 'A' AND t.tgargs = args);
+		-- (without a backfill, or without a key to make it for: no trigger of that name at all)
+		IF NOT (want AND keys IS NOT NULL) THEN
+			have := NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = rel AND t.tgname = trig);
+		END IF;
+		IF have THEN
+			RETURN 'unchanged';
+		END IF;
+		EXIT WHEN locked;
+		BEGIN
+			PERFORM set_config('lock_timeout', '200ms', true);
+			EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', rel);
+			PERFORM set_config('lock_timeout', timeout, true);
+			locked := true;
+		EXCEPTION WHEN lock_not_available THEN
+			tries := tries + 1;
+			IF tries = 1 THEN
+				RAISE NOTICE 'outflow.backfill: waiting for writers of % to let it % its trigger', rel,
+					CASE WHEN want THEN 'create' ELSE 'drop' END
+					USING DETAIL = 'A transaction that wrote to the table is still open; writers are held back for at most 200 ms at each try.';
+			END IF;
+			IF NOT want AND tries >= 20 THEN
+				RAISE NOTICE 'outflow.backfill: trigger % left on % (it does nothing without a backfill; the next outflow.backfill() drops it)', trig, rel;
+				RETURN 'left';
+			END IF;
+			PERFORM pg_sleep(least(tries, 10) * 0.1);
+		END;
+	END LOOP;
+	IF EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = rel AND t.tgname = trig) THEN	-- (also a disabled or stale one)
+		EXECUTE format('DROP TRIGGER %I ON %s', trig, rel);
+		IF NOT want OR keys IS NULL THEN
+			RETURN 'dropped';
+		END IF;
+	END IF;
+	IF NOT want OR keys IS NULL THEN
+		RETURN 'unchanged';
+	END IF;
+	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s FOR EACH ROW WHEN (ROW(%s) IS DISTINCT FROM ROW(%s)) '
+	               'EXECUTE FUNCTION outflow._backfill_moved(%L, %L)', trig, rel,
+	               (SELECT string_agg(format('OLD.%I', k), ', ' ORDER BY o) FROM unnest(keys) WITH ORDINALITY AS u(k, o)),
+	               (SELECT string_agg(format('NEW.%I', k), ', ' ORDER BY o) FROM unnest(keys) WITH ORDINALITY AS u(k, o)),
+	               rel::oid, keys::text);
+	-- also for changes applied by logical replication (session_replication_role = replica)
+	EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', rel, trig);
+	FOR part IN SELECT t.tgrelid::regclass FROM pg_trigger t
+	            WHERE t.tgname = trig AND t.tgenabled <> 'A'
+	              AND t.tgrelid IN (SELECT p.relid FROM pg_partition_tree(rel) p) LOOP
+		EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', part, trig);	-- (13 and 14 do not recurse)
+	END LOOP;
+	RETURN 'created';
+END
+$fn$;
+
 -- Checks the arguments and returns the ids of the backfills to run: the
 -- unfinished ones of publication (of relation, when given), or else new
 -- ones for each of its tables (only relation, when given).
@@ -1362,6 +1543,10 @@ BEGIN
 			HINT = 'ALTER SYSTEM SET wal_level = logical; then restart the server.';
 	END IF;
 
+	-- backfill triggers left by a backfill that is gone (its row deleted) or whose drop was given up
+	PERFORM outflow._backfill_guard(t.tgrelid::regclass) FROM pg_trigger t
+	WHERE t.tgfoid = 'outflow._backfill_moved()'::regprocedure AND t.tgname = 'outflow_backfill_' || t.tgrelid::oid;
+
 	-- (outflow's own tables never stream: a FOR ALL TABLES publication's backfill leaves them out)
 	tables := ARRAY(SELECT c.oid::regclass FROM outflow._pub_entries(publication) g
 	                JOIN pg_class c ON c.oid = g.relid
@@ -1387,6 +1572,7 @@ BEGIN
 	IF cardinality(ids) > 0 THEN
 		UPDATE outflow.backfills b SET chunk_rows = _backfill_prepare.chunk_rows WHERE b.id = ANY (ids);
 		RAISE NOTICE 'resuming backfill % of publication "%"', array_to_string(ids, ', '), publication;
+		PERFORM outflow._backfill_guard(b.relation) FROM outflow.backfills b WHERE b.id = ANY (ids) ORDER BY b.id;
 		RETURN ids;
 	END IF;
 
@@ -1411,6 +1597,8 @@ BEGIN
 		FROM unnest(tables) WITH ORDINALITY AS u(x, o) ORDER BY o
 		RETURNING id)
 	SELECT array_agg(id ORDER BY id) INTO ids FROM made;
+	-- the trigger of each table, in place before its first chunk (this transaction commits first)
+	PERFORM outflow._backfill_guard(x) FROM unnest(tables) WITH ORDINALITY AS u(x, o) ORDER BY o;
 	RETURN coalesce(ids, '{}');
 END
 $fn$;
@@ -1446,6 +1634,13 @@ BEGIN
 	IF NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = b.relation) THEN
 		RAISE EXCEPTION 'outflow.backfill: the table of backfill % (OID %) no longer exists', b.id, b.relation::oid
 			USING ERRCODE = 'undefined_table', HINT = format('DELETE FROM outflow.backfills WHERE id = %s;', b.id);
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = b.relation AND t.tgenabled = 'A'
+	               AND t.tgname = 'outflow_backfill_' || b.relation::oid) THEN
+		RAISE EXCEPTION 'outflow.backfill: the backfill trigger of % (outflow_backfill_<table OID>) is missing or disabled', b.relation
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			DETAIL = 'While a backfill runs, that trigger sends the rows an update moves into the range already copied.',
+			HINT = format('CALL outflow.backfill() again creates it. If it was dropped or disabled after the backfill started, start over: DELETE FROM outflow.backfills WHERE id = %s; then CALL outflow.backfill().', b.id);
 	END IF;
 	SELECT string_agg(quote_ident(k), ', ' ORDER BY o),
 	       string_agg(quote_ident(k) || '::text', ', ' ORDER BY o),
@@ -1501,17 +1696,20 @@ LANGUAGE plpgsql SECURITY INVOKER
 AS $fn$
 DECLARE
 	ids bigint[];
-	id bigint;
+	bid bigint;
 	done boolean;
 BEGIN
 	ids := outflow._backfill_prepare(publication, relation, chunk_rows);
 	COMMIT;
-	FOREACH id IN ARRAY ids LOOP
+	FOREACH bid IN ARRAY ids LOOP
 		LOOP
-			done := outflow._backfill_chunk(id);
+			done := outflow._backfill_chunk(bid);
 			COMMIT;
 			EXIT WHEN done;
 		END LOOP;
+		-- the table's trigger, unless another backfill of it is unfinished
+		PERFORM outflow._backfill_guard(b.relation) FROM outflow.backfills b WHERE b.id = bid;
+		COMMIT;
 	END LOOP;
 END
 $fn$;
