@@ -16,7 +16,7 @@
 # and no backfill record. Moves to a lower key leave the out-of-line value
 # untouched: a row not copied yet that moves below the copied range comes
 # with "unchanged" and no old value, and the backfill trigger's read that
-# follows it completes it (tests/tap/t/009_backfill_moved_rows.pl tests that
+# follows it completes it (tests/tap/t/010_backfill_moved_rows.pl tests that
 # case in a fixed order). The trigger exists while the backfill is
 # unfinished (also cancelled, or after a crash) and is gone after it.
 use strict;
