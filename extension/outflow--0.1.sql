@@ -409,6 +409,13 @@ AS $fn$
 	FROM pg_publication p WHERE p.oid = pub
 $fn$;
 
+-- The columns of its one relation that an expression (a row filter)
+-- references, sorted; 0 stands for the whole row
+-- (extension/publication_sql.cpp: pull_varattnos over the node tree).
+CREATE FUNCTION _expr_attnums(expr pg_node_tree) RETURNS int2[]
+AS 'MODULE_PATHNAME', 'outflow_expr_attnums'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 -- What would break if rel were published with this column list (attnums,
 -- NULL = all columns) and row filter (NULL = all rows), when the
 -- publication publishes UPDATE or DELETE (changes). NULL problem = ready.
@@ -459,8 +466,7 @@ BEGIN
 	END IF;
 	-- a row filter may only use identity columns (FULL: any column)
 	IF qual IS NOT NULL AND id.kind <> 'full' THEN
-		SELECT array_agg(DISTINCT m[1]::int2) INTO used
-		FROM regexp_matches(qual::text, ':varattno (-?[0-9]+)', 'g') m;
+		used := outflow._expr_attnums(qual);
 		SELECT array_agg(x ORDER BY x) INTO missing FROM unnest(used) x WHERE x <> ALL (id.identity_attnums);
 		IF missing IS NOT NULL THEN
 			problem := format('the row filter of %s uses column(s) %s, which are not part of the replica identity (%s)',
@@ -597,33 +603,23 @@ $fn$;
 -- given, may set the publication's actions (PostgreSQL keeps them per
 -- publication) only while it publishes no other table: set_actions() does
 -- that explicitly. Refuses what would make the table's UPDATE/DELETE fail.
--- Returns 'created', 'added', 'updated' or 'unchanged'.
+-- Returns 'created', 'added', 'updated' or 'unchanged'. The steps below
+-- each check or do one thing, in this order.
 -- ---------------------------------------------------------------------------
-CREATE FUNCTION publish_table(publication name, relation regclass, columns name[] DEFAULT NULL,
-	row_filter text DEFAULT NULL, actions text[] DEFAULT NULL)
-RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+
+-- The row filter as ALTER PUBLICATION ... ADD TABLE rel WHERE (row_filter)
+-- parses and stores it, shown as pg_get_expr() shows a stored filter; NULL
+-- when the text is not one expression of one table entry; parse errors are
+-- raised (extension/publication_sql.cpp).
+CREATE FUNCTION _row_filter(rel regclass, row_filter text) RETURNS text
+AS 'MODULE_PATHNAME', 'outflow_row_filter'
+LANGUAGE C STABLE STRICT;
+
+-- Raises when publish_table() is called without a publication or relation.
+CREATE FUNCTION _check_publish_args(publication name, relation regclass) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-DECLARE
-	all_actions CONSTANT text[] := ARRAY['insert', 'update', 'delete', 'truncate'];
-	want text[];
-	excepted text;
-	rel record;
-	qname text;
-	col name;
-	att record;
-	p record;
-	created boolean := false;
-	actions_changed boolean := false;
-	old_entry record;
-	new_entry record;
-	target text;
-	clause text;
-	before_rels oid[];
-	before_nsps oid[];
-	status text;
-	st text; msg text; det text; hnt text;
 BEGIN
 	IF publication IS NULL OR relation IS NULL THEN
 		RAISE EXCEPTION 'outflow.publish_table: % must not be NULL', CASE WHEN publication IS NULL THEN 'publication' ELSE 'relation' END
@@ -633,7 +629,20 @@ BEGIN
 		RAISE EXCEPTION 'outflow.publish_table: publication must not be an empty name'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Call outflow.publish_table(''publication'', ''schema.table'').';
 	END IF;
-	SELECT c.oid, c.relkind, c.relpersistence, c.relname, n.nspname INTO rel
+END
+$fn$;
+
+-- The qualified name of relation, checked to be a table PostgreSQL can
+-- publish (it exists, is an ordinary or partitioned table, is permanent).
+CREATE FUNCTION _publishable_table(relation regclass) RETURNS text
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	rel record;
+	qname text;
+BEGIN
+	SELECT c.relkind, c.relpersistence, c.relname, n.nspname INTO rel
 	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = relation;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'outflow.publish_table: relation with OID % does not exist', relation::oid
@@ -648,38 +657,59 @@ BEGIN
 		RAISE EXCEPTION 'cannot publish %: it is %', qname, CASE rel.relpersistence WHEN 't' THEN 'a temporary table' ELSE 'an unlogged table' END
 			USING ERRCODE = 'wrong_object_type', HINT = 'Only permanent tables are written to WAL and can be published.';
 	END IF;
+	RETURN qname;
+END
+$fn$;
 
-	-- actions
-	IF actions IS NOT NULL THEN
-		want := outflow._actions(actions);
+-- The attnums of a column list of relation (qname), sorted as PostgreSQL
+-- stores them; NULL for NULL (every column). Raises on an empty list,
+-- NULLs, a missing or generated column, or a column named twice.
+CREATE FUNCTION _column_list(relation regclass, qname text, columns name[]) RETURNS int2[]
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	col name;
+	att record;
+BEGIN
+	IF columns IS NULL THEN
+		RETURN NULL;
 	END IF;
+	IF cardinality(columns) = 0 OR array_position(columns, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'columns must name at least one column and contain no NULL'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass NULL to publish every column.';
+	END IF;
+	FOREACH col IN ARRAY columns LOOP
+		SELECT a.attnum, a.attgenerated INTO att FROM pg_attribute a
+		WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'column "%" of table % does not exist', col, qname
+				USING ERRCODE = 'undefined_column',
+				HINT = format('Columns of %s: %s.', qname, (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+					FROM pg_attribute a WHERE a.attrelid = relation AND a.attnum > 0 AND NOT a.attisdropped));
+		END IF;
+		IF att.attgenerated <> '' THEN
+			RAISE EXCEPTION 'column "%" of table % is a generated column', col, qname
+				USING ERRCODE = 'invalid_column_reference',
+				HINT = 'Generated columns are never streamed (PostgreSQL before 18 refuses them in column lists): leave it out, or pass NULL to publish every column.';
+		END IF;
+	END LOOP;
+	IF (SELECT count(DISTINCT c) FROM unnest(columns) c) <> cardinality(columns) THEN
+		RAISE EXCEPTION 'columns names a column more than once'
+			USING ERRCODE = 'duplicate_column', HINT = 'Name each column once.';
+	END IF;
+	RETURN (SELECT array_agg(a.attnum ORDER BY a.attnum) FROM pg_attribute a
+		WHERE a.attrelid = relation AND a.attname = ANY (columns) AND a.attnum > 0 AND NOT a.attisdropped);
+END
+$fn$;
 
-	-- columns
-	IF columns IS NOT NULL THEN
-		IF cardinality(columns) = 0 OR array_position(columns, NULL) IS NOT NULL THEN
-			RAISE EXCEPTION 'columns must name at least one column and contain no NULL'
-				USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass NULL to publish every column.';
-		END IF;
-		FOREACH col IN ARRAY columns LOOP
-			SELECT a.attnum, a.attgenerated INTO att FROM pg_attribute a
-			WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-			IF NOT FOUND THEN
-				RAISE EXCEPTION 'column "%" of table % does not exist', col, qname
-					USING ERRCODE = 'undefined_column',
-					HINT = format('Columns of %s: %s.', qname, (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
-						FROM pg_attribute a WHERE a.attrelid = relation AND a.attnum > 0 AND NOT a.attisdropped));
-			END IF;
-			IF att.attgenerated <> '' THEN
-				RAISE EXCEPTION 'column "%" of table % is a generated column', col, qname
-					USING ERRCODE = 'invalid_column_reference',
-					HINT = 'Generated columns are never streamed (PostgreSQL before 18 refuses them in column lists): leave it out, or pass NULL to publish every column.';
-			END IF;
-		END LOOP;
-		IF (SELECT count(DISTINCT c) FROM unnest(columns) c) <> cardinality(columns) THEN
-			RAISE EXCEPTION 'columns names a column more than once'
-				USING ERRCODE = 'duplicate_column', HINT = 'Name each column once.';
-		END IF;
-	END IF;
+-- Raises on an empty row filter, and on a column list or row filter where
+-- the server has none (before 15).
+CREATE FUNCTION _check_entry_features(columns name[], row_filter text) RETURNS void
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
 	IF row_filter IS NOT NULL AND btrim(row_filter) = '' THEN
 		RAISE EXCEPTION 'row_filter is empty'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass NULL to publish every row, or a boolean expression on the table''s columns.';
@@ -692,98 +722,218 @@ BEGIN
 		PERFORM outflow._require_version('row filters', 150000,
 			'Pass row_filter => NULL to publish every row (consumers can skip the ones they do not need), or upgrade the server.');
 	END IF;
+END
+$fn$;
 
-	-- the publication
-	SELECT pp.oid, pp.puballtables INTO p FROM pg_publication pp WHERE pp.pubname = publication;
-	IF NOT FOUND THEN
+-- The publication, created publishing want (NULL: every action) when it
+-- does not exist yet (created).
+CREATE FUNCTION _publication_for(publication name, want text[], OUT pub oid, OUT all_tables boolean, OUT created boolean)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	created := NOT EXISTS (SELECT FROM pg_publication pp WHERE pp.pubname = publication);
+	IF created THEN
 		EXECUTE format('CREATE PUBLICATION %I WITH (publish = %L)', publication,
-			array_to_string(coalesce(want, all_actions), ', '));
-		SELECT pp.oid, pp.puballtables INTO p FROM pg_publication pp WHERE pp.pubname = publication;
-		created := true;
-	ELSE
-		IF p.puballtables AND (columns IS NOT NULL OR row_filter IS NOT NULL) THEN
-			RAISE EXCEPTION 'publication "%" is FOR ALL TABLES: it cannot have a column list or row filter for %', publication, qname
-				USING ERRCODE = 'feature_not_supported',
-				HINT = 'Column lists and row filters need a FOR TABLE publication: use another publication name.';
-		END IF;
-		-- FOR ALL TABLES EXCEPT (19+): the table, or a partitioned table it belongs to, left out
-		SELECT min(x::regclass::text) INTO excepted FROM unnest(outflow._pub_excepted(p.oid)) x
-		WHERE x = relation OR x IN (SELECT a.relid FROM pg_partition_ancestors(relation) a);
-		IF p.puballtables AND excepted IS NOT NULL THEN
-			RAISE EXCEPTION 'publication "%" is FOR ALL TABLES but leaves out % (EXCEPT %)', publication, qname, excepted
-				USING ERRCODE = 'object_not_in_prerequisite_state',
-				HINT = 'Create the publication again without the table in EXCEPT, or use another publication name (a FOR TABLE publication).';
-		END IF;
-		IF want IS NOT NULL AND want IS DISTINCT FROM outflow._pub_actions(p.oid) THEN
-			PERFORM outflow._refuse_actions_change(publication, relation, want);
-			EXECUTE format('ALTER PUBLICATION %I SET (publish = %L)', publication, array_to_string(want, ', '));
-			actions_changed := true;
-		END IF;
+			array_to_string(coalesce(want, ARRAY['insert', 'update', 'delete', 'truncate']), ', '));
 	END IF;
+	SELECT pp.oid, pp.puballtables INTO pub, all_tables FROM pg_publication pp WHERE pp.pubname = publication;
+END
+$fn$;
 
+-- Raises when FOR ALL TABLES publication pub cannot take relation's entry:
+-- it has no column lists or row filters (narrowed), and a table in its
+-- EXCEPT list (19+), or under a partitioned table there, is not published.
+CREATE FUNCTION _check_all_tables_entry(publication name, pub oid, relation regclass, qname text, narrowed boolean) RETURNS void
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	excepted text;
+BEGIN
+	IF narrowed THEN
+		RAISE EXCEPTION 'publication "%" is FOR ALL TABLES: it cannot have a column list or row filter for %', publication, qname
+			USING ERRCODE = 'feature_not_supported',
+			HINT = 'Column lists and row filters need a FOR TABLE publication: use another publication name.';
+	END IF;
+	SELECT min(x::regclass::text) INTO excepted FROM unnest(outflow._pub_excepted(pub)) x
+	WHERE x = relation OR x IN (SELECT a.relid FROM pg_partition_ancestors(relation) a);
+	IF excepted IS NOT NULL THEN
+		RAISE EXCEPTION 'publication "%" is FOR ALL TABLES but leaves out % (EXCEPT %)', publication, qname, excepted
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			HINT = 'Create the publication again without the table in EXCEPT, or use another publication name (a FOR TABLE publication).';
+	END IF;
+END
+$fn$;
+
+-- Sets publication's actions to want when given and different (refusing
+-- what would change what it publishes of other tables); true when changed.
+CREATE FUNCTION _change_actions(publication name, pub oid, relation regclass, want text[]) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	IF want IS NULL OR want IS NOT DISTINCT FROM outflow._pub_actions(pub) THEN
+		RETURN false;
+	END IF;
+	PERFORM outflow._refuse_actions_change(publication, relation, want);
+	EXECUTE format('ALTER PUBLICATION %I SET (publish = %L)', publication, array_to_string(want, ', '));
+	RETURN true;
+END
+$fn$;
+
+-- Raises when publication pub publishes relation's schema (FOR TABLES IN
+-- SCHEMA) and a column list or row filter is asked for the table.
+CREATE FUNCTION _check_schema_entry(publication name, pub oid, relation regclass, qname text, columns name[], row_filter text) RETURNS void
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
 	IF (columns IS NOT NULL OR row_filter IS NOT NULL)
-	   AND (SELECT c.relnamespace FROM pg_class c WHERE c.oid = relation) = ANY (outflow._pub_schemas(p.oid)) THEN
+	   AND (SELECT c.relnamespace FROM pg_class c WHERE c.oid = relation) = ANY (outflow._pub_schemas(pub)) THEN
 		RAISE EXCEPTION 'publication "%" publishes schema % (FOR TABLES IN SCHEMA): it cannot have a % for %', publication,
-			quote_ident(rel.nspname), CASE WHEN columns IS NOT NULL THEN 'column list' ELSE 'row filter' END, qname
+			(SELECT quote_ident(n.nspname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = relation),
+			CASE WHEN columns IS NOT NULL THEN 'column list' ELSE 'row filter' END, qname
 			USING ERRCODE = 'feature_not_supported',
 			HINT = 'PostgreSQL refuses column lists there and ignores row filters of tables published through their schema: use another publication name (a FOR TABLE publication).';
 	END IF;
+END
+$fn$;
 
-	-- the table's entry
-	IF p.puballtables THEN
+-- Raises again an error (st, msg, det, hnt) of reading the row filter or of
+-- ALTER PUBLICATION for qname's entry, naming the table and the
+-- publication: a row filter's error with what a row filter may contain,
+-- any other with what publishing needs.
+CREATE FUNCTION _raise_entry_error(publication name, qname text, row_filter text, st text, msg text, det text, hnt text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	IF row_filter IS NOT NULL AND (st LIKE '42%' OR st LIKE '22%' OR st = '0A000') THEN
+		RAISE EXCEPTION 'row filter for % in publication "%" is not valid: %', qname, publication, msg
+			USING ERRCODE = st, DETAIL = coalesce(nullif(det, ''), format('row_filter: %s', row_filter)),
+			HINT = coalesce(nullif(hnt, '') || ' ', '') || 'A row filter is a boolean expression on the table''s columns using built-in immutable functions and operators only: no subqueries, user-defined functions or types, or system columns.';
+	END IF;
+	hnt := coalesce(nullif(hnt, ''), 'Publishing a table needs ownership of the table and of the publication; a table in a FOR TABLES IN SCHEMA publication cannot have a column list.');
+	IF coalesce(det, '') = '' THEN
+		RAISE EXCEPTION 'cannot publish % in publication "%": %', qname, publication, msg
+			USING ERRCODE = st, HINT = hnt;
+	END IF;
+	RAISE EXCEPTION 'cannot publish % in publication "%": %', qname, publication, msg
+		USING ERRCODE = st, DETAIL = det, HINT = hnt;
+END
+$fn$;
+
+-- The row filter as PostgreSQL will store and show it (NULL: none); raises
+-- when it is not valid or not a single expression.
+CREATE FUNCTION _row_filter_checked(publication name, relation regclass, qname text, row_filter text) RETURNS text
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	filter text;
+	st text; msg text; det text; hnt text;
+BEGIN
+	IF row_filter IS NULL THEN
+		RETURN NULL;
+	END IF;
+	BEGIN
+		filter := outflow._row_filter(relation, row_filter);
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+		PERFORM outflow._raise_entry_error(publication, qname, row_filter, st, msg, det, hnt);
+	END;
+	IF filter IS NULL THEN
+		RAISE EXCEPTION 'row filter for % is not a single expression: %', qname, row_filter
+			USING ERRCODE = 'syntax_error', HINT = 'Pass one boolean expression on the table''s columns, without WHERE.';
+	END IF;
+	RETURN filter;
+END
+$fn$;
+
+-- The table of ALTER PUBLICATION ... ADD TABLE: ONLY a plain table (a
+-- partitioned one with its partitions), its column list, its row filter
+-- (filter: as _row_filter() gives it).
+CREATE FUNCTION _table_entry_sql(relation regclass, columns name[], filter text) RETURNS text
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT format('%s%I.%I', CASE WHEN c.relkind = 'r' THEN 'ONLY ' ELSE '' END, n.nspname, c.relname)
+		|| CASE WHEN columns IS NOT NULL THEN format(' (%s)', (SELECT string_agg(format('%I', x), ', ' ORDER BY o)
+			FROM unnest(columns) WITH ORDINALITY AS u(x, o))) ELSE '' END
+		|| CASE WHEN filter IS NOT NULL THEN format(' WHERE (%s)', filter) ELSE '' END
+	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.oid = relation
+$fn$;
+
+-- Sets relation's entry in FOR TABLE publication pub to the column list
+-- (columns, their attnums) and row filter (filter, as _row_filter() gives
+-- it): 'added', 'updated', or 'unchanged' when it already was that entry.
+CREATE FUNCTION _set_table_entry(publication name, pub oid, relation regclass, qname text,
+	columns name[], attnums int2[], filter text, row_filter text) RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	old record;
+	listed boolean;
+	st text; msg text; det text; hnt text;
+BEGIN
+	-- (prattrs is an int2vector: its array starts at 0, so the lists are compared as text)
+	SELECT array_to_string(r.attrs, ' ') AS attrs, pg_get_expr(r.qual, r.relid) AS filter INTO old
+	FROM outflow._pub_rel(pub) r WHERE r.relid = relation;
+	listed := FOUND;
+	IF listed AND old.attrs IS NOT DISTINCT FROM array_to_string(attnums, ' ') AND old.filter IS NOT DISTINCT FROM filter THEN
+		RETURN 'unchanged';
+	END IF;
+	BEGIN
+		IF listed THEN
+			EXECUTE format('ALTER PUBLICATION %I DROP TABLE %s', publication, outflow._table_entry_sql(relation, NULL, NULL));
+		END IF;
+		EXECUTE format('ALTER PUBLICATION %I ADD TABLE %s', publication, outflow._table_entry_sql(relation, columns, filter));
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+		PERFORM outflow._raise_entry_error(publication, qname, row_filter, st, msg, det, hnt);
+	END;
+	RETURN CASE WHEN listed THEN 'updated' ELSE 'added' END;
+END
+$fn$;
+
+CREATE FUNCTION publish_table(publication name, relation regclass, columns name[] DEFAULT NULL,
+	row_filter text DEFAULT NULL, actions text[] DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	qname text;
+	want text[];
+	attnums int2[];
+	p record;
+	actions_changed boolean := false;
+	status text;
+BEGIN
+	PERFORM outflow._check_publish_args(publication, relation);
+	qname := outflow._publishable_table(relation);
+	want := CASE WHEN actions IS NOT NULL THEN outflow._actions(actions) END;
+	attnums := outflow._column_list(relation, qname, columns);
+	PERFORM outflow._check_entry_features(columns, row_filter);
+
+	p := outflow._publication_for(publication, want);
+	IF p.all_tables THEN
+		PERFORM outflow._check_all_tables_entry(publication, p.pub, relation, qname, columns IS NOT NULL OR row_filter IS NOT NULL);
+	END IF;
+	IF NOT p.created THEN
+		actions_changed := outflow._change_actions(publication, p.pub, relation, want);
+	END IF;
+	PERFORM outflow._check_schema_entry(publication, p.pub, relation, qname, columns, row_filter);
+
+	IF p.all_tables THEN
 		status := CASE WHEN actions_changed THEN 'updated' ELSE 'unchanged' END;
 	ELSE
-		SELECT r.attrs::text AS attrs, pg_get_expr(r.qual, r.relid) AS filter INTO old_entry
-		FROM outflow._pub_rel(p.oid) r WHERE r.relid = relation;
-		status := CASE WHEN created THEN 'created' WHEN FOUND THEN 'updated' ELSE 'added' END;
-		target := CASE WHEN rel.relkind = 'r' THEN 'ONLY ' ELSE '' END || qname;
-		clause := target
-			|| coalesce(' (' || (SELECT string_agg(quote_ident(c), ', ') FROM unnest(columns) c) || ')', '')
-			|| coalesce(' WHERE (' || row_filter || ')', '');
-		SELECT coalesce(array_agg(r.prrelid), '{}') INTO before_rels FROM pg_publication_rel r WHERE r.prpubid = p.oid;
-		before_nsps := outflow._pub_schemas(p.oid);
-		BEGIN
-			IF status = 'updated' THEN
-				EXECUTE format('ALTER PUBLICATION %I DROP TABLE %s', publication, target);
-			END IF;
-			EXECUTE format('ALTER PUBLICATION %I ADD TABLE %s', publication, clause);
-			-- the filter text must not have changed anything but this entry
-			IF EXISTS (SELECT FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid <> relation
-			           AND r.prrelid <> ALL (before_rels))
-			   OR (SELECT count(*) FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid <> relation)
-			      <> (SELECT count(*) FROM unnest(before_rels) x WHERE x <> relation)
-			   OR outflow._pub_schemas(p.oid) IS DISTINCT FROM before_nsps THEN
-				RAISE EXCEPTION USING ERRCODE = 'OFBAD';
-			END IF;
-			IF status = 'updated' AND NOT actions_changed THEN
-				SELECT r.attrs::text AS attrs, pg_get_expr(r.qual, r.relid) AS filter INTO new_entry
-				FROM outflow._pub_rel(p.oid) r WHERE r.relid = relation;
-				IF new_entry.attrs IS NOT DISTINCT FROM old_entry.attrs
-				   AND new_entry.filter IS NOT DISTINCT FROM old_entry.filter THEN
-					RAISE EXCEPTION USING ERRCODE = 'OFSAM'; -- undo the no-op DROP/ADD
-				END IF;
-			END IF;
-		EXCEPTION
-			WHEN SQLSTATE 'OFSAM' THEN
-				status := 'unchanged';
-			WHEN SQLSTATE 'OFBAD' THEN
-				RAISE EXCEPTION 'row filter for % is not a single expression: %', qname, row_filter
-					USING ERRCODE = 'syntax_error', HINT = 'Pass one boolean expression on the table''s columns, without WHERE.';
-			WHEN OTHERS THEN
-				GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-				IF row_filter IS NOT NULL AND (st LIKE '42%' OR st LIKE '22%' OR st = '0A000') THEN
-					RAISE EXCEPTION 'row filter for % in publication "%" is not valid: %', qname, publication, msg
-						USING ERRCODE = st, DETAIL = coalesce(nullif(det, ''), format('row_filter: %s', row_filter)),
-						HINT = coalesce(nullif(hnt, '') || ' ', '') || 'A row filter is a boolean expression on the table''s columns using built-in immutable functions and operators only: no subqueries, user-defined functions or types, or system columns.';
-				END IF;
-				hnt := coalesce(nullif(hnt, ''), 'Publishing a table needs ownership of the table and of the publication; a table in a FOR TABLES IN SCHEMA publication cannot have a column list.');
-				IF coalesce(det, '') = '' THEN
-					RAISE EXCEPTION 'cannot publish % in publication "%": %', qname, publication, msg
-						USING ERRCODE = st, HINT = hnt;
-				END IF;
-				RAISE EXCEPTION 'cannot publish % in publication "%": %', qname, publication, msg
-					USING ERRCODE = st, DETAIL = det, HINT = hnt;
-		END;
+		status := outflow._set_table_entry(publication, p.pub, relation, qname, columns, attnums,
+			outflow._row_filter_checked(publication, relation, qname, row_filter), row_filter);
+		status := CASE WHEN p.created THEN 'created' WHEN status = 'unchanged' AND actions_changed THEN 'updated' ELSE status END;
 	END IF;
 
 	-- refuse what would make UPDATE/DELETE fail (everything rolls back)
