@@ -1033,8 +1033,7 @@ BEGIN
 		RAISE NOTICE 'table % is not in publication "%"', qname, publication;
 		RETURN false;
 	END IF;
-	EXECUTE format('ALTER PUBLICATION %I DROP TABLE %s%s', publication,
-		CASE WHEN rel.relkind = 'r' THEN 'ONLY ' ELSE '' END, qname);
+	EXECUTE format('ALTER PUBLICATION %I DROP TABLE %s', publication, outflow._table_entry_sql(relation, NULL, NULL));
 	RETURN true;
 END
 $fn$;
