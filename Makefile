@@ -7,7 +7,7 @@ MODULE_big = outflow
 MODULES = outflow_wal2json
 vpath outflow_wal2json.c decoder/alias
 EXTENSION = outflow
-DATA = extension/outflow--0.1.sql
+DATA = extension/outflow--0.1.sql extension/outflow--0.2.sql extension/outflow--0.1--0.2.sql
 PGFILEDESC = "outflow - stream committed changes as JSON"
 
 DECODER_SRCS = $(wildcard decoder/*.cpp)

@@ -1,4 +1,4 @@
--- outflow 0.1: the SQL side of the outflow output plugin.
+-- outflow 0.2: the SQL side of the outflow output plugin (from 0.1: outflow--0.1--0.2.sql).
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION outflow" to load this file. \quit
 
