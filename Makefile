@@ -7,7 +7,11 @@ MODULE_big = outflow
 MODULES = outflow_wal2json
 vpath outflow_wal2json.c decoder/alias
 EXTENSION = outflow
-DATA = extension/outflow--0.1.sql
+DATA = extension/outflow--0.1.sql extension/outflow--0.2.sql
+# The update from 0.1: the hand-written changes of 0.1's objects, then 0.2's
+# definitions as CREATE OR REPLACE, made from outflow--0.2.sql itself (so
+# the two cannot drift apart; sql/extension_upgrade.sql compares the result).
+DATA_built = extension/outflow--0.1--0.2.sql
 PGFILEDESC = "outflow - stream committed changes as JSON"
 
 DECODER_SRCS = $(wildcard decoder/*.cpp)
@@ -67,6 +71,9 @@ endif
 SHLIB_LINK += -lstdc++
 
 include $(PGXS)
+
+extension/outflow--0.1--0.2.sql: extension/update--0.1--0.2.sql extension/outflow--0.2.sql extension/or_replace.awk
+	{ cat extension/update--0.1--0.2.sql; awk -f extension/or_replace.awk extension/outflow--0.2.sql; } > $@
 -include $(OBJS:.o=.d)
 
 # Server headers are not ours: compile them as system headers so that

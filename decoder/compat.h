@@ -125,6 +125,18 @@ typedef int OutflowCacheId;
 #define OUTFLOW_TABLE_BEGINSCAN(rel, snapshot) table_beginscan((rel), (snapshot), 0, NULL)
 #endif
 
+/*
+ * 15: publication row filters (ALTER PUBLICATION ... ADD TABLE t WHERE
+ * (...), parsed into publication objects; raw_parser takes a mode from 14).
+ * 18 expands virtual generated columns in a row filter before storing it.
+ */
+#define OUTFLOW_HAS_ROW_FILTERS (PG_VERSION_NUM >= 150000)
+#if PG_VERSION_NUM >= 180000
+#define OUTFLOW_EXPAND_GENERATED_IN_EXPR(expr, rel) expand_generated_columns_in_expr((expr), (rel), 1)
+#else
+#define OUTFLOW_EXPAND_GENERATED_IN_EXPR(expr, rel) (expr)
+#endif
+
 /* 14 added multirange types. */
 #define OUTFLOW_HAS_MULTIRANGES (PG_VERSION_NUM >= 140000)
 
