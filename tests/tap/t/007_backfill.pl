@@ -38,12 +38,7 @@ mkdir $dir or die "mkdir $dir: $!";
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
 # Starts psql running $sql in the background as application $app; returns its pid.
-sub background
-{
-	my ($app, $sql) = @_;
-	return spawn([ 'env', "PGAPPNAME=$app", 'psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', $connstr, '-c', $sql ],
-		stdout => "$dir/$app.out", stderr => "$dir/$app.err");
-}
+sub background { return psql_background($connstr, $dir, @_); }
 
 # The backend pid of application $app (waits until it is connected).
 sub backend_of
