@@ -133,34 +133,17 @@ out_json_escape_tail(StringInfo out, const char *str, size_t len)
 /*
  * Appends len bytes as a quoted, escaped JSON string. Room for the plain case
  * is made once and bytes are copied until the first one that needs an
- * escape; the rest (if any) goes through out_json_escape_tail.
+ * escape (json_copy_plain); the rest (if any) goes through
+ * out_json_escape_tail.
  */
 inline void
 out_json_string_len(StringInfo out, const char *str, size_t len)
 {
 	char *dst = out_reserve(out, static_cast<int>(len) + 2);
-	size_t i = 0;
+	size_t i;
 
 	*dst++ = '"';
-	/* Eight bytes at a time while none is below 0x20, '"' or '\\'. A word
-	 * that might hold one goes to the byte loop, which decides exactly. */
-	for (; i + 8 <= len; i += 8)
-	{
-		uint64 w;
-
-		memcpy(&w, str + i, 8);
-		if (!json_word_plain(w))
-			break;
-		memcpy(dst + i, &w, 8);
-	}
-	for (; i < len; i++)
-	{
-		unsigned char c = static_cast<unsigned char>(str[i]);
-
-		if (kJsonEscape.code[c] != 0)
-			break;
-		dst[i] = static_cast<char>(c);
-	}
+	i = json_copy_plain(dst, str, len);
 	out->len += static_cast<int>(i) + 1;
 	if (i < len)
 	{
