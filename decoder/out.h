@@ -189,19 +189,50 @@ append_int64(StringInfo out, int64 v, bool quoted)
 }
 
 /*
+ * The readable form of a varlena as pg_detoast_datum_packed gives it, without
+ * its copy where none is needed: a value the decoder reassembled from TOAST
+ * arrives as an indirect pointer to the whole value in memory, which is
+ * read in place unless it is compressed (detoast_attr would copy it: 32 kB
+ * for a 32 kB value). *copied says whether the result is a palloc'd copy
+ * (to pfree).
+ */
+inline struct varlena *
+varlena_readable(struct varlena *p, bool *copied)
+{
+	*copied = false;
+	if (VARATT_IS_EXTERNAL_INDIRECT(p))
+	{
+		struct varatt_indirect redirect;
+
+		VARATT_EXTERNAL_GET_POINTER(redirect, p);
+		struct varlena *target = redirect.pointer;
+
+		if (!VARATT_IS_COMPRESSED(target) && !VARATT_IS_EXTERNAL(target))
+			return target;
+	}
+	/* pg_detoast_datum_packed, inline: most values are plain. */
+	if (VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p))
+	{
+		*copied = true;
+		return detoast_attr(p);
+	}
+	return p;
+}
+
+/*
  * Appends a text-like varlena (text, varchar, bpchar, json: their output
  * functions return the bytes as they are) as a JSON string, detoasted only
- * if compressed or external.
+ * if compressed or external (varlena_readable).
  */
 inline void
 out_text_json(StringInfo out, Datum value)
 {
 	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-	/* pg_detoast_datum_packed, inline: most values are plain. */
-	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
+	bool copied;
+	struct varlena *v = varlena_readable(p, &copied);
 
 	out_json_string_len(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
-	if (v != p)
+	if (copied)
 		pfree(v);
 }
 

@@ -35,7 +35,9 @@ append_numeric(StringInfo out, Datum value, bool quoted)
 void
 append_bytea(StringInfo out, Datum value)
 {
-	struct varlena *v = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(value)));
+	bool copied;
+	/* pg_detoast_datum_packed, reading a reassembled TOAST value in place */
+	struct varlena *v = varlena_readable(reinterpret_cast<struct varlena *>(DatumGetPointer(value)), &copied);
 	size_t len = VARSIZE_ANY_EXHDR(v);
 
 	if (len > (MaxAllocSize - 8) / 2)
@@ -49,7 +51,7 @@ append_bytea(StringInfo out, Datum value)
 											out->data + out->len));
 	out->data[out->len++] = '"';
 	out->data[out->len] = '\0';
-	if (reinterpret_cast<Pointer>(v) != DatumGetPointer(value))
+	if (copied)
 		pfree(v);
 }
 
