@@ -139,34 +139,17 @@ append_json_escape_tail(StringInfo out, const char *str, size_t len)
 /*
  * Appends len bytes as a quoted, escaped JSON string. Room for the plain case
  * is made once and bytes are copied until the first one that needs an
- * escape; the rest (if any) goes through append_json_escape_tail.
+ * escape (json_copy_plain); the rest (if any) goes through
+ * append_json_escape_tail.
  */
 inline void
 append_json_string(StringInfo out, const char *str, size_t len)
 {
 	char *dst = append_reserve(out, static_cast<int>(len) + 2);
-	size_t i = 0;
+	size_t i;
 
 	*dst++ = '"';
-	/* Eight bytes at a time while none is below 0x20, '"' or '\\'. A word
-	 * that might hold one goes to the byte loop, which decides exactly. */
-	for (; i + 8 <= len; i += 8)
-	{
-		uint64 w;
-
-		memcpy(&w, str + i, 8);
-		if (!json_word_plain(w))
-			break;
-		memcpy(dst + i, &w, 8);
-	}
-	for (; i < len; i++)
-	{
-		unsigned char c = static_cast<unsigned char>(str[i]);
-
-		if (kJsonEscape.code[c] != 0)
-			break;
-		dst[i] = static_cast<char>(c);
-	}
+	i = json_copy_plain(dst, str, len);
 	out->len += static_cast<int>(i) + 1;
 	if (i < len)
 	{
@@ -212,19 +195,50 @@ append_int64(StringInfo out, int64 v, bool quoted)
 }
 
 /*
+ * The readable form of a varlena as pg_detoast_datum_packed gives it, without
+ * its copy where none is needed: a value the decoder reassembled from TOAST
+ * arrives as an indirect pointer to the whole value in memory, which is
+ * read in place unless it is compressed (detoast_attr would copy it: 32 kB
+ * for a 32 kB value). *copied says whether the result is a palloc'd copy
+ * (to pfree).
+ */
+inline struct varlena *
+varlena_readable(struct varlena *p, bool *copied)
+{
+	*copied = false;
+	if (VARATT_IS_EXTERNAL_INDIRECT(p))
+	{
+		struct varatt_indirect redirect;
+
+		VARATT_EXTERNAL_GET_POINTER(redirect, p);
+		struct varlena *target = redirect.pointer;
+
+		if (!VARATT_IS_COMPRESSED(target) && !VARATT_IS_EXTERNAL(target))
+			return target;
+	}
+	/* pg_detoast_datum_packed, inline: most values are plain. */
+	if (VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p))
+	{
+		*copied = true;
+		return detoast_attr(p);
+	}
+	return p;
+}
+
+/*
  * Appends a text-like varlena (text, varchar, bpchar, json: their output
  * functions return the bytes as they are) as a JSON string, detoasted only
- * if compressed or external.
+ * if compressed or external (varlena_readable).
  */
 inline void
 append_text_json(StringInfo out, Datum value)
 {
 	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-	/* pg_detoast_datum_packed, inline: most values are plain. */
-	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
+	bool copied;
+	struct varlena *v = varlena_readable(p, &copied);
 
 	append_json_string(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
-	if (v != p)
+	if (copied)
 		pfree(v);
 }
 

@@ -343,7 +343,8 @@ inline void
 append_jsonb_text(StringInfo out, Datum value, bool nested)
 {
 	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
+	bool copied;
+	struct varlena *v = varlena_readable(p, &copied); /* a reassembled TOAST value in place */
 	const char *root = VARDATA_ANY(v);
 
 	if (nested)
@@ -354,7 +355,7 @@ append_jsonb_text(StringInfo out, Datum value, bool nested)
 	}
 	else
 		jsonb_text_detail::append_container<false>(out, root);
-	if (v != p)
+	if (copied)
 		pfree(v);
 }
 

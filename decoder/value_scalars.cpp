@@ -55,7 +55,9 @@ append_numeric(StringInfo out, const TypeRenderer *r, Datum value)
 void
 append_bytea_hex(StringInfo out, Datum value, const char *prefix, int prefix_len)
 {
-	struct varlena *v = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(value)));
+	bool copied;
+	/* pg_detoast_datum_packed, reading a reassembled TOAST value in place */
+	struct varlena *v = varlena_readable(reinterpret_cast<struct varlena *>(DatumGetPointer(value)), &copied);
 	size_t len = VARSIZE_ANY_EXHDR(v);
 
 	if (len > (MaxAllocSize - 8) / 2)
@@ -69,7 +71,7 @@ append_bytea_hex(StringInfo out, Datum value, const char *prefix, int prefix_len
 	*dst++ = '"';
 	*dst = '\0';
 	out->len = static_cast<int>(dst - out->data);
-	if (reinterpret_cast<Pointer>(v) != DatumGetPointer(value))
+	if (copied)
 		pfree(v);
 }
 
