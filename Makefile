@@ -7,7 +7,11 @@ MODULE_big = outflow
 MODULES = outflow_wal2json
 vpath outflow_wal2json.c decoder/alias
 EXTENSION = outflow
-DATA = extension/outflow--0.1.sql
+DATA = extension/outflow--0.1.sql extension/outflow--0.2.sql
+# The update from 0.1: the hand-written changes of 0.1's objects, then 0.2's
+# definitions as CREATE OR REPLACE, made from outflow--0.2.sql itself (so
+# the two cannot drift apart; sql/extension_upgrade.sql compares the result).
+DATA_built = extension/outflow--0.1--0.2.sql
 PGFILEDESC = "outflow - stream committed changes as JSON"
 
 DECODER_SRCS = $(wildcard decoder/*.cpp)
@@ -19,7 +23,7 @@ OBJS = $(DECODER_SRCS:.cpp=.o) $(EXTENSION_SRCS:.cpp=.o)
 # TABLES IN SCHEMA) are left out before 15, where compat_pre15 tests what
 # applies there instead (and is left out from 15 on); to_jsonb needs 14
 # (multiranges and numeric infinities in every row); FOR ALL TABLES EXCEPT 19;
-# backfill uses column lists and row filters (13: TAP 007_backfill covers it).
+# backfill uses column lists and row filters (13: TAP 007_backfill and 009_backfill_moved_rows cover it).
 REGRESS_ALL = $(sort $(notdir $(basename $(wildcard sql/*.sql))))
 REGRESS_PG14 = to_jsonb
 REGRESS_PG15 = api_publish api_slots api_snapshot backfill publication_alter publication_columns \
@@ -67,6 +71,9 @@ endif
 SHLIB_LINK += -lstdc++
 
 include $(PGXS)
+
+extension/outflow--0.1--0.2.sql: extension/update--0.1--0.2.sql extension/outflow--0.2.sql extension/or_replace.awk
+	{ cat extension/update--0.1--0.2.sql; awk -f extension/or_replace.awk extension/outflow--0.2.sql; } > $@
 -include $(OBJS:.o=.d)
 
 # Server headers are not ours: compile them as system headers so that
@@ -88,7 +95,7 @@ installcheck: export TEMP_CONFIG = $(CURDIR)/tests/regress.conf
 installcheck: export STREAM_CHECK = $(CURDIR)/tests/tools/stream_check
 PG_PROVE_FLAGS += -I $(srcdir)/tests/tap/lib
 
-.PHONY: unit bench check-all demo regress-suites isolation-specs
+.PHONY: unit bench check-all demo regress-suites isolation-specs wallcheck
 # The pg_regress suites of this server's major (tests/valgrind/run.sh --all).
 regress-suites:
 	@echo $(REGRESS)
@@ -97,6 +104,9 @@ isolation-specs:
 	@echo $(ISOLATION)
 unit:
 	$(MAKE) -C tests/unit
+# The C++/PostgreSQL wall, checked on the built objects (README).
+wallcheck: all
+	tests/wall_check.sh
 check-all:
 	tests/run_all.sh
 demo:

@@ -56,11 +56,17 @@ def psql_script(sql):
 
 SETUP = r"""
 CREATE PUBLICATION bench_pub FOR ALL TABLES;
-CREATE FUNCTION bench_peek(slot name, upto pg_lsn, is_binary bool, opts text[],
+CREATE FUNCTION bench_cpu_ns(want bool) RETURNS bigint
+LANGUAGE sql AS $$
+    -- this backend's time on a CPU so far (Linux; first field of schedstat, ns)
+    SELECT CASE WHEN want THEN split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint END
+$$;
+CREATE FUNCTION bench_peek(slot name, upto pg_lsn, is_binary bool, opts text[], cpu_time bool DEFAULT false,
                            OUT n bigint, OUT bytes bigint, OUT secs float8)
 LANGUAGE plpgsql AS $$
-DECLARE t0 timestamptz;
+DECLARE t0 timestamptz; c0 bigint;
 BEGIN
+    c0 := bench_cpu_ns(cpu_time);
     t0 := clock_timestamp();
     IF is_binary THEN
         SELECT count(*), coalesce(sum(octet_length(data)), 0) INTO n, bytes
@@ -69,7 +75,8 @@ BEGIN
         SELECT count(*), coalesce(sum(octet_length(data)), 0) INTO n, bytes
           FROM pg_logical_slot_peek_changes(slot, upto, NULL, VARIADIC opts);
     END IF;
-    secs := extract(epoch FROM clock_timestamp() - t0);
+    secs := CASE WHEN cpu_time THEN (bench_cpu_ns(true) - c0) / 1e9
+                 ELSE extract(epoch FROM clock_timestamp() - t0) END;
 END $$;
 """
 
@@ -218,6 +225,9 @@ def measure_env(work_mem):
     return env
 
 
+CPU_TIME = False  # --cpu-time: the peeking backend's time on a CPU instead of the wall clock
+
+
 def measure(tag, upto, rounds, quiet, work_mem=None):
     res = {name: [] for name, _, _, _ in READERS}
     env = measure_env(work_mem)
@@ -226,7 +236,7 @@ def measure(tag, upto, rounds, quiet, work_mem=None):
     for r in range(rounds):
         for name, plugin, binary, opts in order:
             out = psql(f"SELECT n, bytes, secs FROM bench_peek('{slot_name(tag, name)}', '{upto}', "
-                       f"{'true' if binary else 'false'}, {sqlarr(opts)})", env=env)
+                       f"{'true' if binary else 'false'}, {sqlarr(opts)}, {'true' if CPU_TIME else 'false'})", env=env)
             n, nbytes, secs = out.split("|")
             res[name].append(float(secs))
             info[name] = (int(n), int(nbytes))
@@ -440,8 +450,13 @@ def main():
     ap.add_argument("--work-mem", metavar="SIZE", help="work_mem of the measuring sessions (e.g. 2GB), so that "
                     "the SQL result of a peek is kept in memory rather than spilled to temporary files "
                     "(default: the server's default, 4MB)")
+    ap.add_argument("--cpu-time", action="store_true", help="time the decoding tables by the peeking backend's "
+                    "time on a CPU (Linux /proc/self/schedstat) instead of the wall clock: steadier on a shared "
+                    "machine, blind to waiting for I/O or for a CPU")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every measurement")
     a = ap.parse_args()
+    global CPU_TIME
+    CPU_TIME = a.cpu_time
     rows = a.rows or (20000 if a.quick else 200000)
     rounds = a.rounds or (3 if a.quick else 5)
     mem_rows = a.mem_rows if a.mem_rows is not None else (200000 if a.quick else 3000000)
@@ -453,7 +468,8 @@ def main():
           f"mixed rows {rows}, {rounds} rounds; command: bench/run.sh {' '.join(sys.argv[1:])}")
     print(f"# outflow library: {outflow_so}/outflow.so, "
           f"modified {time.strftime('%Y-%m-%d %H:%M', time.gmtime(os.path.getmtime(outflow_so + '/outflow.so')))} UTC")
-    print("# times: median seconds of pg_logical_slot_peek_(binary_)changes over the same WAL range")
+    print("# times: median seconds of pg_logical_slot_peek_(binary_)changes over the same WAL range"
+          + (", on-CPU time of the peeking backend (--cpu-time)" if a.cpu_time else ", wall clock"))
     wm = psql("SHOW work_mem", env=measure_env(a.work_mem))
     print(f"# work_mem of the measuring sessions: {wm}" + ("" if a.work_mem else " (server default)"))
     print()

@@ -12,9 +12,13 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/datetime.h"
 #include "utils/datum.h"
+#include "utils/elog.h"
 #include "utils/inval.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+#endif
 }
 
 namespace outflow {
@@ -197,6 +201,85 @@ encode_interval(Interval *span, char *buf)
 	EncodeInterval(&tm, fsec, INTSTYLE_POSTGRES, buf);
 #endif
 }
+
+namespace {
+
+/* Whether an error from parsing json text as jsonb is about the value (to be
+ * worked around) rather than the server (cancel, out of memory). */
+bool
+is_value_error(int sqlerrcode)
+{
+	return ERRCODE_TO_CATEGORY(sqlerrcode) == ERRCODE_DATA_EXCEPTION ||
+		   sqlerrcode == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+}
+
+/* jsonb_in in PG_TRY: an ERROR about the value is caught and flushed, any
+ * other raised again. Only plain data is alive here. */
+bool
+json_to_jsonb_catching(const char *text, Datum *result)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile Datum jb = (Datum) 0;
+	volatile bool parsed = true;
+
+	PG_TRY();
+	{
+		jb = DirectFunctionCall1(jsonb_in, CStringGetDatum(text));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		if (!is_value_error(geterrcode()))
+			PG_RE_THROW();
+		FlushErrorState();
+		parsed = false;
+	}
+	PG_END_TRY();
+	*result = jb;
+	return parsed;
+}
+
+} // namespace
+
+#if PG_VERSION_NUM >= 160000
+
+/*
+ * jsonb's own limits (256 MB of elements in one container, the number of
+ * elements) are hard ERRORs even for a soft-error call. Text this short
+ * cannot reach them (a byte of json text becomes at most about 7 bytes of
+ * jsonb), so only longer text is parsed in PG_TRY.
+ */
+constexpr size_t kSoftParseMaxBytes = 16 * 1024 * 1024;
+
+bool
+json_to_jsonb(const char *text, size_t len, Datum *result)
+{
+	if (len > kSoftParseMaxBytes)
+		return json_to_jsonb_catching(text, result);
+
+	ErrorSaveContext escontext{};
+
+	escontext.type = T_ErrorSaveContext;
+	escontext.details_wanted = true;
+	if (DirectInputFunctionCallSafe(jsonb_in, const_cast<char *>(text), InvalidOid, -1,
+									reinterpret_cast<Node *>(&escontext), result))
+		return true;
+	if (!is_value_error(escontext.error_data->sqlerrcode))
+		ThrowErrorData(escontext.error_data);
+	FreeErrorData(escontext.error_data);
+	*result = (Datum) 0;
+	return false;
+}
+
+#else /* 13 to 15: no soft errors */
+
+bool
+json_to_jsonb(const char *text, size_t, Datum *result)
+{
+	return json_to_jsonb_catching(text, result);
+}
+
+#endif
 
 } // namespace compat
 } // namespace outflow

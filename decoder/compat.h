@@ -125,6 +125,18 @@ typedef int OutflowCacheId;
 #define OUTFLOW_TABLE_BEGINSCAN(rel, snapshot) table_beginscan((rel), (snapshot), 0, NULL)
 #endif
 
+/*
+ * 15: publication row filters (ALTER PUBLICATION ... ADD TABLE t WHERE
+ * (...), parsed into publication objects; raw_parser takes a mode from 14).
+ * 18 expands virtual generated columns in a row filter before storing it.
+ */
+#define OUTFLOW_HAS_ROW_FILTERS (PG_VERSION_NUM >= 150000)
+#if PG_VERSION_NUM >= 180000
+#define OUTFLOW_EXPAND_GENERATED_IN_EXPR(expr, rel) expand_generated_columns_in_expr((expr), (rel), 1)
+#else
+#define OUTFLOW_EXPAND_GENERATED_IN_EXPR(expr, rel) (expr)
+#endif
+
 /* 14 added multirange types. */
 #define OUTFLOW_HAS_MULTIRANGES (PG_VERSION_NUM >= 140000)
 
@@ -182,6 +194,13 @@ char *publication_row_filter(Oid relid, Oid pubid);
 void register_publication_callbacks(SyscacheCallbackFunction fn);
 /* Writes the interval's text as interval_out does with IntervalStyle postgres into buf (MAXDATELEN + 1 bytes). */
 void encode_interval(Interval *span, char *buf);
+/*
+ * Parses json text (len bytes, NUL-terminated) as jsonb as jsonb_in does into
+ * *result. False, with nothing raised, when the error is about the value (a
+ * data exception or a program limit); any other error is raised. 16 and later
+ * ask jsonb_in for a soft error; 13 to 15 catch the ERROR (PG_TRY).
+ */
+bool json_to_jsonb(const char *text, size_t len, Datum *result);
 
 } // namespace compat
 } // namespace outflow

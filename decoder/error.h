@@ -2,6 +2,11 @@
  * error.h: the exception pure C++ code throws for bad input. It carries a
  * SQLSTATE (as the integer PostgreSQL's MAKE_SQLSTATE gives) so that the
  * boundary can raise exactly the right ERROR. No PostgreSQL headers here.
+ *
+ * Which way an error goes: code that does not call PostgreSQL (option and
+ * pattern parsing) throws Error; code that calls PostgreSQL (the decoding
+ * path) raises with ereport, with only plain data alive (oversize.h holds
+ * its "too large" errors).
  */
 #ifndef OUTFLOW_ERROR_H
 #define OUTFLOW_ERROR_H

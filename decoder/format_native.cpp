@@ -7,7 +7,7 @@
  *    "key":{"id":1},"new":{"id":1,"v":"x"}}
  *
  * (commit_lsn, seq) identifies a change uniquely and stably. Values are
- * rendered by value_native.cpp; columns, keys and the tuples taken apart
+ * rendered by value_render.h; columns, keys and the tuples taken apart
  * come from relcache (RowChange::oldrow, newrow). A transaction decoded at its PREPARE carries
  * prepare_lsn, gid and prepare_time instead of the commit's fields; one
  * streamed in progress only xid (and subxid), with seq per transaction.
@@ -21,7 +21,7 @@
 #include "relcache.h"
 #include "session.h"
 #include "pg_text_format.h"
-#include "value_native.h"
+#include "value_render.h"
 
 extern "C" {
 #include "common/base64.h"
@@ -148,14 +148,13 @@ struct TxnFields
 
 /*
  * What the native format keeps per relation (RelInfo.format_private, in
- * rel.cxt): the bytes between op and the lsn value, each column's renderer,
- * and per-column flags of a change.
+ * rel.cxt): the bytes between op and the lsn value, and per-column flags
+ * of a change (each column's renderer is relcache's ColumnInfo::renderer).
  */
 struct NativeRel
 {
 	char *head; /* ,"schema":..,"table":..,"lsn": */
 	int head_len;
-	const TypeRenderer **renderers; /* by column: the renderer of its type (NULL if dropped) */
 	bool *unchanged;
 	bool *oversized;	 /* columns left out of this change (oversize.h) */
 	int64 tail_reserve; /* bytes kept free for what follows the values (see build_relation) */
@@ -185,7 +184,6 @@ struct ChangeLimits
 {
 	ValueRoom room;
 	const RowChange *change;
-	const TypeRenderer *const *renderers; /* NativeRel::renderers */
 	bool *oversized; /* by column; valid only when noversized > 0 */
 	int natts = 0;
 	int noversized = 0;
@@ -202,17 +200,16 @@ struct ChangeLimits
 pg_noinline bool
 write_value_checked(Session &s, StringInfo out, const ColumnInfo &col, int i, Datum value, ChangeLimits &lim)
 {
-	const TypeRenderer *native = lim.renderers[i];
 	const int start = out->len;
 	const int64 allowed = value_allowed(lim.room, out, col.is_key);
 	const int64 room = lim.room.end - start;
 	bool exact = false;
-	Size bytes = col.varlena ? native_value_size(s, native, value, varlena_raw_size(value), &exact)
+	Size bytes = col.varlena ? value_json_size(s, col.renderer, value, varlena_raw_size(value), true, &exact)
 							 : kBoundSlack; /* fixed-length: checked only for max-value-bytes */
 	Fit fit = decide_fit(bytes, exact, allowed, room);
 
 	if (write_fitted(out, fit, allowed, &bytes, &exact,
-					 [&](StringInfo o) { native_append_value(s, o, native, value); }))
+					 [&](StringInfo o) { append_value(s, o, col.renderer, value); }))
 		return true;
 
 	const RowChange &c = *lim.change;
@@ -249,7 +246,7 @@ write_value(Session &s, StringInfo out, const ColumnInfo &col, int i, Datum valu
 	if (col.varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(lim.room, out, col.is_key))
 					: likely(lim.room.max_value == kNoMaxValue || col.is_key))
 	{
-		native_append_value(s, out, lim.renderers[i], value);
+		append_value(s, out, col.renderer, value);
 		return true;
 	}
 	return write_value_checked(s, out, col, i, value, lim);
@@ -351,7 +348,7 @@ private:
 };
 
 void
-NativeFormat::build_relation(Session &s, RelInfo &rel, Relation)
+NativeFormat::build_relation(Session &, RelInfo &rel, Relation)
 {
 	MemoryContext old = MemoryContextSwitchTo(rel.cxt);
 	NativeRel *nr = static_cast<NativeRel *>(palloc0(sizeof(NativeRel)));
@@ -366,10 +363,6 @@ NativeFormat::build_relation(Session &s, RelInfo &rel, Relation)
 	append_lit(&head, ",\"lsn\":");
 	nr->head = head.data;
 	nr->head_len = head.len;
-	nr->renderers = static_cast<const TypeRenderer **>(palloc0(sizeof(TypeRenderer *) * n));
-	for (int i = 0; i < rel.natts; i++)
-		if (!rel.cols[i].dropped)
-			nr->renderers[i] = native_renderer(s, rel.cols[i].typid);
 	nr->unchanged = static_cast<bool *>(palloc(sizeof(bool) * n));
 	nr->oversized = static_cast<bool *>(palloc(sizeof(bool) * n));
 	/*
@@ -472,7 +465,6 @@ NativeFormat::row(Session &s, const RowChange &c)
 	if (s.opts.max_value_bytes > 0)
 		lim.room.max_value = s.opts.max_value_bytes;
 	lim.change = &c;
-	lim.renderers = nr->renderers;
 	lim.oversized = nr->oversized; /* cleared when the first value is left out */
 	lim.natts = rel.natts;
 
@@ -606,7 +598,6 @@ native_append_read(Session &s, StringInfo out, const RowChange &c)
 	if (s.opts.max_value_bytes > 0)
 		lim.room.max_value = s.opts.max_value_bytes;
 	lim.change = &c;
-	lim.renderers = nr->renderers;
 	lim.oversized = nr->oversized;
 	lim.natts = rel.natts;
 	append_lit(out, "{\"op\":\"read\",\"schema\":");

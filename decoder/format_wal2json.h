@@ -1,8 +1,9 @@
 /*
  * format_wal2json.h: what the two wal2json formats (format-version 1 and 2)
  * share: their own per-relation data built once in build_relation (type
- * names, output functions, prepared bytes; columns and keys are relcache's),
- * value rendering through the type's output function, and the factories.
+ * names, prepared bytes; columns and keys are relcache's), the checked
+ * writing of values (rendered by value_render.h in its wal2json style), and
+ * the factories.
  *
  * Everything here is plain structs in PostgreSQL memory: these functions call
  * into PostgreSQL (output functions, syscache) and may longjmp.
@@ -18,52 +19,21 @@
 #include "pg.h"
 #include "relcache.h"
 #include "session.h"
+#include "value_render.h"
 
 namespace outflow {
 
 struct Session;
 
-/* How wal2json writes a value of a type. */
-enum class W2jKind : uint8
-{
-	Number, /* int2, int4, int8, oid, float4, float8, numeric */
-	Bool,
-	Bytea,
-	Text	/* anything else: the output as a JSON string */
-};
-
-/* Output functions whose text is produced directly (the same bytes). */
-enum class W2jFast : uint8
-{
-	None,	/* call the output function */
-	Text,	/* textout, varcharout, bpcharout: the varlena's bytes */
-	Int2,
-	Int4,
-	Int8,
-	Bool,	/* "t" or "f" */
-	Uuid,
-	Float4, /* shortest round-trip digits, when extra_float_digits > 0 */
-	Float8,
-	Numeric, /* finite values from the stored digits */
-	Timestamp,	 /* DateStyle ISO, years 1 to 9999 */
-	TimestampTz, /* DateStyle ISO, a TimeZone with one fixed UTC offset, years 1 to 9999 */
-	TextArray,	 /* array_out of a text or varchar array: one dimension, lower bound 1 */
-	Jsonb		 /* jsonb_out: JsonbToCString */
-};
-
 /* What the wal2json formats add to a column (relcache's ColumnInfo has the rest). */
 struct W2jCol
 {
-	bool varlena;	   /* ColumnInfo::varlena, for the renderer (w2j_append_value) */
-	W2jKind kind;	   /* how to write values */
 	Oid shown_typid;   /* type oid format 1 prints (domain base type if replaced) */
-	W2jFast fast;	   /* direct rendering of the output function's text */
 	const char *type_json; /* the type name as a JSON token, for this format's options */
 	int type_json_len;
 	const char *default_json; /* "expr" or null, when include-default */
 	const char *v2_value_prefix; /* format 2: {"name":..,"type":..,"typeoid":..,"value": as the options ask */
 	int v2_value_prefix_len;
-	FmgrInfo out_fn;	   /* the type's output function */
 };
 
 /* format_private of a RelInfo for the wal2json formats. */
@@ -130,12 +100,9 @@ w2j_is_key(const RelInfo &rel, int i)
 	return rel.cols[i].in_ri || rel.cols[i].in_pk;
 }
 
-/* Appends a non-null value of col as wal2json does, classified by col.kind. */
-void w2j_append_value(StringInfo out, W2jCol &col, Datum value, bool numbers_as_strings);
-
 /*
- * Writes the non-null value of column i of row (a tuple of change c) as
- * w2j_append_value does, unless its JSON would not fit
+ * Writes the non-null value of column i of row (a tuple of change c)
+ * through its renderer (value_render.h), unless its JSON would not fit
  * in room (oversize.h; room.end counts in out's own bytes). A value that
  * does not fit is left out: nothing is written, it is flagged in
  * w.oversized, a WARNING names it, and the function returns false. Without
@@ -148,14 +115,14 @@ bool w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, con
 inline bool
 w2j_write_value(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room, const RowImage &row, int i)
 {
-	W2jCol &col = w2j_rel(c.rel).cols[i];
+	const ColumnInfo &col = c.rel->cols[i];
 	const bool key = w2j_is_key(*c.rel, i);
 	const Datum value = row.values[i];
 
 	if (col.varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(room, out, key))
 					: likely(room.max_value == kNoMaxValue || key))
 	{
-		w2j_append_value(out, col, value, s.opts.numeric_data_types_as_string);
+		append_value(s, out, col.renderer, value);
 		return true;
 	}
 	return w2j_write_value_checked(s, c, out, room, row, i);

@@ -19,8 +19,6 @@
  * Message content is written whole, NUL bytes as \u0000 (wal2json stops at
  * the first NUL); other bytes are copied as they are, like wal2json does.
  */
-#include <cstdio>
-
 #include "format_wal2json.h"
 #include "pg_text.h"
 #include "relcache.h"
@@ -110,16 +108,7 @@ Wal2jsonV1::close_piece(Session &s, StringInfo piece, bool own_write)
 		return;
 	}
 	if (static_cast<Size>(out->len) + static_cast<Size>(piece->len) + kDocReserve >= MaxAllocSize)
-	{
-		char msg[256];
-
-		snprintf(msg, sizeof(msg),
-				 "wal2json format-version 1 document of transaction %u would exceed the 1 GB limit",
-				 s.txn ? s.txn->xid : InvalidTransactionId);
-		throw Error(kProgramLimitExceeded, msg,
-					"Without write-in-chunks, format-version 1 writes a whole transaction as one output row.",
-					"Use write-in-chunks=true or format-version=2 for transactions this large.");
-	}
+		error_document_too_large(s.txn ? s.txn->xid : InvalidTransactionId);
 	appendBinaryStringInfo(out, piece->data, piece->len);
 	if (piece->maxlen > 1024 * 1024)
 	{

@@ -3,7 +3,7 @@
  * that it can be unit-tested. Produces the same bytes as PostgreSQL's
  * escape_json: ", \ and the control characters \b \f \n \r \t are escaped
  * by name, other bytes below 0x20 as \u00XX, everything else verbatim.
- * out.h writes these into PostgreSQL's StringInfo.
+ * pg_text.h writes these into PostgreSQL's StringInfo.
  */
 #ifndef OUTFLOW_JSON_ESCAPE_H
 #define OUTFLOW_JSON_ESCAPE_H
@@ -12,7 +12,11 @@
 #include <cstdint>
 #include <cstring>
 
-#include "value_format.h" /* kHexDigits */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "pg_text_format.h" /* kHexDigits */
 
 namespace outflow {
 
@@ -71,10 +75,66 @@ json_put_escape(char *p, unsigned char c, char code)
 }
 
 /*
- * Writes str[0..n) at p, copying the bytes JSON leaves alone (eight at a time
- * while a word has none to escape) and handing every other byte to
- * special(p, c, code), which writes its escape and returns the end. p must
- * have room for the worst case of special per byte. Returns the end.
+ * Copies the longest prefix of str[0..n) that JSON leaves alone (no byte
+ * below 0x20, '"' or '\\') to dst; returns its length (n when the whole
+ * string is plain). Sixteen bytes at a time with SSE2 (exact: a block with
+ * such a byte copies up to it), then eight at a time, then byte by byte.
+ */
+inline size_t
+json_copy_plain(char *dst, const char *str, size_t n)
+{
+	size_t i = 0;
+
+#if defined(__SSE2__)
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i bslash = _mm_set1_epi8('\\');
+	const __m128i ctl_max = _mm_set1_epi8(0x1F);
+
+	for (; i + 16 <= n; i += 16)
+	{
+		__m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(str + i));
+		/* min(v, 0x1F) == v exactly for the bytes below 0x20 (unsigned) */
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+								   _mm_cmpeq_epi8(_mm_min_epu8(v, ctl_max), v));
+		unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+
+		if (mask != 0)
+		{
+			size_t k = static_cast<size_t>(__builtin_ctz(mask));
+
+			memcpy(dst + i, str + i, k);
+			return i + k;
+		}
+		_mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i), v);
+	}
+#endif
+	/* Eight bytes at a time while none is below 0x20, '"' or '\\'. A word
+	 * that might hold one goes to the byte loop, which decides exactly. */
+	for (; i + 8 <= n; i += 8)
+	{
+		uint64_t w;
+
+		memcpy(&w, str + i, 8);
+		if (!json_word_plain(w))
+			break;
+		memcpy(dst + i, &w, 8);
+	}
+	for (; i < n; i++)
+	{
+		unsigned char c = static_cast<unsigned char>(str[i]);
+
+		if (kJsonEscape.code[c] != 0)
+			break;
+		dst[i] = static_cast<char>(c);
+	}
+	return i;
+}
+
+/*
+ * Writes str[0..n) at p, copying the runs of bytes JSON leaves alone
+ * (json_copy_plain) and handing every other byte to special(p, c, code),
+ * which writes its escape and returns the end. p must have room for the
+ * worst case of special per byte. Returns the end.
  */
 template <typename Special>
 inline char *
@@ -84,26 +144,15 @@ json_escape_into(char *p, const char *str, size_t n, Special special)
 
 	while (i < n)
 	{
-		uint64_t w;
+		size_t plain = json_copy_plain(p, str + i, n - i);
 
-		if (i + 8 <= n)
-		{
-			memcpy(&w, str + i, 8);
-			if (json_word_plain(w))
-			{
-				memcpy(p, &w, 8);
-				p += 8;
-				i += 8;
-				continue;
-			}
-		}
+		p += plain;
+		i += plain;
+		if (i == n)
+			break;
 		unsigned char c = static_cast<unsigned char>(str[i++]);
-		char code = kJsonEscape.code[c];
 
-		if (code == 0)
-			*p++ = static_cast<char>(c);
-		else
-			p = special(p, c, code);
+		p = special(p, c, kJsonEscape.code[c]);
 	}
 	return p;
 }

@@ -12,7 +12,7 @@
  */
 #include "native_lifecycle.h"
 
-#include "out.h"
+#include "pg_text.h"
 #include "session.h"
 #include "stream.h"
 
@@ -32,7 +32,7 @@ out_uint_field(StringInfo out, const char *name, uint64 value)
 	char buf[kInt64DecimalMax];
 
 	appendStringInfo(out, ",\"%s\":", name);
-	out_bytes(out, buf, static_cast<int>(format_int64(static_cast<int64>(value), buf)));
+	append_bytes(out, buf, static_cast<int>(format_int64(static_cast<int64>(value), buf)));
 }
 
 /* ,"name":"X/X" */
@@ -40,7 +40,7 @@ void
 out_lsn_field(StringInfo out, const char *name, XLogRecPtr lsn)
 {
 	appendStringInfo(out, ",\"%s\":", name);
-	out_lsn_quoted(out, lsn);
+	append_lsn_quoted(out, lsn);
 }
 
 /* ,"name":"<ISO 8601 UTC>" */
@@ -60,9 +60,9 @@ out_origin(Session &s, StringInfo out, ReorderBufferTXN *txn)
 	if (txn->origin_id == OUTFLOW_INVALID_ORIGIN)
 		return;
 	name = s.origin_name_of(txn->origin_id);
-	out_lit(out, ",\"origin\":");
+	append_lit(out, ",\"origin\":");
 	if (name)
-		out_json_string(out, name);
+		append_json_cstring(out, name);
 	else
 		appendStringInfo(out, "%u", txn->origin_id);
 }
@@ -72,7 +72,7 @@ void
 out_gid_head(StringInfo out, const char *op, ReorderBufferTXN *txn)
 {
 	appendStringInfo(out, "{\"op\":\"%s\",\"gid\":", op);
-	out_json_string(out, OUTFLOW_TXN_GID(txn) != nullptr ? OUTFLOW_TXN_GID(txn) : "");
+	append_json_cstring(out, OUTFLOW_TXN_GID(txn) != nullptr ? OUTFLOW_TXN_GID(txn) : "");
 	out_uint_field(out, "xid", txn->xid);
 }
 
@@ -88,7 +88,7 @@ start(Session &s)
 void
 finish(Session &s)
 {
-	out_char(s.ctx->out, '}');
+	append_char(s.ctx->out, '}');
 	OutputPluginWrite(s.ctx, true);
 }
 
@@ -101,9 +101,9 @@ out_time_utc(StringInfo out, TimestampTz t)
 	const int utc = 0;
 
 	JsonEncodeDateTime(buf, TimestampTzGetDatum(t), TIMESTAMPTZOID, &utc);
-	out_char(out, '"');
+	append_char(out, '"');
 	appendStringInfoString(out, buf);
-	out_char(out, '"');
+	append_char(out, '"');
 }
 
 void
@@ -112,7 +112,7 @@ native_stream_start(Session &s, ReorderBufferTXN *txn)
 	StringInfo out = start(s);
 	bool first = !s.stream->sent_any;
 
-	out_lit(out, "{\"op\":\"stream_start\"");
+	append_lit(out, "{\"op\":\"stream_start\"");
 	out_uint_field(out, "xid", txn->xid);
 	appendStringInfo(out, ",\"first_segment\":%s", first ? "true" : "false");
 	out_origin(s, out, txn);
@@ -125,7 +125,7 @@ native_stream_stop(Session &s, ReorderBufferTXN *txn)
 {
 	StringInfo out = start(s);
 
-	out_lit(out, "{\"op\":\"stream_stop\"");
+	append_lit(out, "{\"op\":\"stream_stop\"");
 	out_uint_field(out, "xid", txn->xid);
 	finish(s);
 }
@@ -135,7 +135,7 @@ native_stream_commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn, u
 {
 	StringInfo out = start(s);
 
-	out_lit(out, "{\"op\":\"stream_commit\"");
+	append_lit(out, "{\"op\":\"stream_commit\"");
 	out_uint_field(out, "xid", txn->xid);
 	out_lsn_field(out, "commit_lsn", commit_lsn);
 	out_time_field(out, "commit_time", OUTFLOW_COMMIT_TIME(txn));
@@ -150,7 +150,7 @@ native_stream_abort(Session &s, TransactionId xid, TransactionId subxid, XLogRec
 {
 	StringInfo out = start(s);
 
-	out_lit(out, "{\"op\":\"stream_abort\"");
+	append_lit(out, "{\"op\":\"stream_abort\"");
 	out_uint_field(out, "xid", xid);
 	if (TransactionIdIsValid(subxid))
 		out_uint_field(out, "subxid", subxid);

@@ -131,4 +131,15 @@ error_key_too_large(const LeftOut &what)
 	pg_unreachable();
 }
 
+void
+error_document_too_large(TransactionId xid)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("wal2json format-version 1 document of transaction %u would exceed the 1 GB limit", xid),
+			 errdetail("Without write-in-chunks, format-version 1 writes a whole transaction as one output row."),
+			 errhint("Use write-in-chunks=true or format-version=2 for transactions this large.")));
+	pg_unreachable();
+}
+
 } // namespace outflow

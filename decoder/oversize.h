@@ -204,6 +204,10 @@ void warn_content_left_out(const char *prefix, XLogRecPtr lsn, Size bytes, int64
 /* The ERROR for a key value that cannot fit the record (a key is never left out). */
 [[noreturn]] void error_key_too_large(const LeftOut &what);
 
+/* The ERROR of wal2json format-version 1 without write-in-chunks for a
+ * transaction whose one document would pass the 1 GB limit of an output row. */
+[[noreturn]] void error_document_too_large(TransactionId xid);
+
 } // namespace outflow
 
 #endif

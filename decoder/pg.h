@@ -3,9 +3,26 @@
  *
  * Include every C++ or third-party header before this file: the server
  * headers define macros (Max, Min, _, gettext, printf...) that clash with them.
+ * So that the order of our own headers does not matter, this file first
+ * includes the C++ standard headers outflow uses; a file that needs another
+ * one includes it before anything that includes pg.h, or adds it here.
+ * tests/wall_check.sh checks the order of every source.
  */
 #ifndef OUTFLOW_PG_H
 #define OUTFLOW_PG_H
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 extern "C" {
 #include "postgres.h"

@@ -20,7 +20,7 @@
 #include "relations.h"
 #include "relcache.h"
 #include "session.h"
-#include "value_native.h"
+#include "value_render.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -195,7 +195,7 @@ decode_begin(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, TxnKind kind)
 void
 decode_end(Session &s)
 {
-	native_release_settings(s);
+	release_fixed_settings(s);
 	s.txn = nullptr;
 	s.txn_begun = false;
 	s.txn_kind = TxnKind::Committed;
@@ -335,7 +335,7 @@ outflow_startup_wal2json(LogicalDecodingContext *ctx, OutputPluginOptions *opt, 
 static void
 outflow_shutdown(LogicalDecodingContext *ctx)
 {
-	pg_boundary([&] { native_release_settings(session_of(ctx)); });
+	pg_boundary([&] { release_fixed_settings(session_of(ctx)); });
 }
 
 static void
@@ -380,7 +380,7 @@ outflow_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr l
 	pg_boundary([&] {
 		in_change_context(s, [&] { decode_message(ctx, txn, lsn, transactional, prefix, size, content); });
 		if (!transactional)
-			native_release_settings(s);
+			release_fixed_settings(s);
 	});
 }
 

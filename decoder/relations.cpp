@@ -12,7 +12,7 @@
 #include "relcache.h"
 #include "row_filter.h"
 #include "session.h"
-#include "value_native.h"
+#include "value_render.h"
 
 extern "C" {
 #include "catalog/dependency.h"
@@ -36,7 +36,7 @@ is_outflow_bookkeeping(Relation relation)
 	return OidIsValid(ext) && ext == get_extension_oid("outflow", true);
 }
 
-/* relcache's RelCompleter: publications, table filters, the format's data, the relation record. */
+/* relcache's RelCompleter: value renderers, publications, table filters, the format's data, the relation record. */
 void
 complete_entry(Session &s, RelInfo &rel, Relation relation)
 {
@@ -45,8 +45,11 @@ complete_entry(Session &s, RelInfo &rel, Relation relation)
 	if (s.types_stale) /* every entry was invalidated with the types: none holds a renderer */
 	{
 		s.types_stale = false;
-		native_types_invalidate(s);
+		value_renderers_invalidate(s);
 	}
+	for (int i = 0; i < rel.natts; i++) /* every format writes values through them */
+		if (!rel.cols[i].dropped)
+			rel.cols[i].renderer = value_renderer(s, rel.cols[i].typid);
 	if (!opts.publication_names.empty())
 		publication_build(s, rel, relation); /* rel.pub; may unpublish columns */
 

@@ -22,7 +22,7 @@
 #include "relcache.h"
 #include "session.h"
 #include "stream.h"
-#include "value_native.h"
+#include "value_render.h"
 
 extern "C" {
 #include "utils/hsearch.h"

@@ -1,10 +1,12 @@
 /*
- * value_datetime.cpp: the native writers of date, timestamp, timestamptz and
- * interval values, equal to what to_jsonb gives under TimeZone 'UTC' and
- * IntervalStyle 'postgres' (the settings are not pushed for these: the
- * writers pass UTC and the style themselves).
+ * value_datetime.cpp: the rendering core's writers of date, timestamp,
+ * timestamptz and interval values. Native: what to_jsonb gives under
+ * TimeZone 'UTC' and IntervalStyle 'postgres' (the settings are not pushed
+ * for these: the writers pass UTC and the style themselves). wal2json:
+ * timestamp_out's and timestamptz_out's text under the consumer's settings,
+ * directly where they allow it (pg_text.cpp), else the output function.
  */
-#include "value_native_impl.h"
+#include "value_impl.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -15,7 +17,7 @@ extern "C" {
 }
 
 namespace outflow {
-namespace native {
+namespace render {
 
 /* Years 1 to 9999 by format_timestamp_iso; the rest (BC, infinity, dates) by JsonEncodeDateTime. */
 void
@@ -57,5 +59,19 @@ append_interval(StringInfo out, Datum value)
 	append_quoted_if(out, true, buf, static_cast<int>(strlen(buf)));
 }
 
-} // namespace native
+/* Written directly under DateStyle ISO (and a fixed-offset TimeZone), else by the output function. */
+void
+append_timestamp_output(StringInfo out, const TypeRenderer *r, Datum value, bool with_zone)
+{
+	char buf[kTimestampIsoMax + kIsoZoneMax];
+	size_t len = with_zone ? format_timestamptz_datestyle(DatumGetTimestampTz(value), buf)
+						   : format_timestamp_datestyle(DatumGetTimestamp(value), buf);
+
+	if (len != 0)
+		append_quoted_if(out, true, buf, static_cast<int>(len)); /* digits, -+:. and a space only */
+	else
+		append_output(out, r, value);
+}
+
+} // namespace render
 } // namespace outflow

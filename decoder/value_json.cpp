@@ -1,9 +1,10 @@
 /*
- * value_json.cpp: the native writers of jsonb and json values. to_jsonb
- * gives jsonb as is and parses json text as jsonb.
+ * value_json.cpp: the native style's writer of json values: to_jsonb parses
+ * json text as jsonb. (jsonb values, in both styles, are written from their
+ * stored form by pg_text_jsonb.h.)
  */
-#include "jsonb_text.h"
-#include "value_native_impl.h"
+#include "pg_text_jsonb.h"
+#include "value_impl.h"
 
 extern "C" {
 #include "utils/builtins.h"
@@ -11,27 +12,18 @@ extern "C" {
 }
 
 namespace outflow {
-namespace native {
+namespace render {
 
 namespace {
 
-/* Whether an error from parsing valid json text as jsonb is about the value
- * (to be worked around) rather than the server (cancel, out of memory). */
-bool
-is_value_error(int sqlerrcode)
-{
-	return ERRCODE_TO_CATEGORY(sqlerrcode) == ERRCODE_DATA_EXCEPTION ||
-		   sqlerrcode == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
-}
-
-} // namespace
-
-/* JsonbToCString's canonical text, as jsonb_out writes it (jsonb_text.h). */
+/* JsonbToCString's canonical text, as jsonb_out writes it (pg_text_jsonb.h). */
 void
 append_jsonb(StringInfo out, Jsonb *jb)
 {
-	jsonb_text_detail::put_container<false>(out, reinterpret_cast<const char *>(&jb->root));
+	jsonb_text_detail::append_container<false>(out, reinterpret_cast<const char *>(&jb->root));
 }
+
+} // namespace
 
 /*
  * json text, parsed as jsonb the way to_jsonb parses it. Some valid json
@@ -45,24 +37,9 @@ append_json_text(StringInfo out, Datum value)
 {
 	text *t = DatumGetTextPP(value);
 	char *cstr = text_to_cstring(t);
-	MemoryContext cxt = CurrentMemoryContext;
-	volatile Datum jb = (Datum) 0;
+	Datum jb;
 
-	PG_TRY();
-	{
-		jb = DirectFunctionCall1(jsonb_in, CStringGetDatum(cstr));
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		if (!is_value_error(geterrcode()))
-			PG_RE_THROW();
-		FlushErrorState();
-		jb = (Datum) 0;
-	}
-	PG_END_TRY();
-
-	if (jb != (Datum) 0)
+	if (compat::json_to_jsonb(cstr, VARSIZE_ANY_EXHDR(t), &jb))
 	{
 		append_jsonb(out, DatumGetJsonbP(jb));
 		pfree(DatumGetPointer(jb));
@@ -74,5 +51,5 @@ append_json_text(StringInfo out, Datum value)
 		pfree(t);
 }
 
-} // namespace native
+} // namespace render
 } // namespace outflow

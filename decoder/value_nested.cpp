@@ -1,11 +1,11 @@
 /*
- * value_nested.cpp: the native writers of arrays (nested JSON arrays, one
+ * value_nested.cpp: the native style's writers of arrays (nested JSON arrays, one
  * level per dimension) and composites (JSON objects of the live attributes),
  * recursing into append_value for elements and fields.
  */
 #include "oversize.h"
 #include "session.h"
-#include "value_native_impl.h"
+#include "value_impl.h"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -16,7 +16,7 @@ extern "C" {
 }
 
 namespace outflow {
-namespace native {
+namespace render {
 
 /* Elements in order; each wrap of a dimension closes and reopens brackets. */
 void
@@ -34,7 +34,7 @@ append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 	check_stack_depth();
 	if (nitems <= 0)
 	{
-		out_lit(out, "[]");
+		append_lit(out, "[]");
 		varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
 		return;
 	}
@@ -74,7 +74,7 @@ append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 
 		elem = OUTFLOW_ARRAY_ITER_NEXT(&iter, &isnull, i, r->elmlen, r->elmbyval, r->elmalign);
 		if (isnull)
-			out_lit(out, "null");
+			append_lit(out, "null");
 		else
 			append_value(session, out, r->elem, elem);
 	}
@@ -119,7 +119,7 @@ array_json_bound(Session &session, TypeRenderer *r, Datum value)
 		if (isnull)
 			bound += 4;
 		else if (r->elmlen == -1)
-			bound += value_size(session, r->elem, elem, varlena_raw_size(elem), &exact);
+			bound += value_size(session, r->elem, elem, varlena_raw_size(elem), true, &exact);
 		else
 			bound += 6 * strlen(DatumGetCString(elem)) + 2; /* cstring elements */
 	}
@@ -174,11 +174,11 @@ append_composite(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 		if (!first)
 			appendStringInfoCharMacro(out, ',');
 		first = false;
-		out_json_string(out, NameStr(att->attname));
+		append_json_cstring(out, NameStr(att->attname));
 		appendStringInfoCharMacro(out, ':');
 		if (nulls[i])
 		{
-			out_lit(out, "null");
+			append_lit(out, "null");
 			continue;
 		}
 		if (r->fields[i].renderer == nullptr || r->fields[i].typid != att->atttypid)
@@ -197,5 +197,5 @@ append_composite(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 		pfree(td);
 }
 
-} // namespace native
+} // namespace render
 } // namespace outflow

@@ -1,12 +1,13 @@
 /*
- * value_settings.cpp: the fixed settings (TimeZone 'UTC', DateStyle 'ISO,
- * YMD', IntervalStyle 'postgres', extra_float_digits 1, bytea_output 'hex')
- * under which output and cast functions run when their text could depend on
- * the consumer's settings. Pushed on the first such value of a transaction,
- * popped by native_release_settings.
+ * value_settings.cpp: the native style's fixed settings (TimeZone 'UTC',
+ * DateStyle 'ISO, YMD', IntervalStyle 'postgres', extra_float_digits 1,
+ * bytea_output 'hex') under which output and cast functions run when their
+ * text could depend on the consumer's settings (the wal2json style runs
+ * them under the consumer's own). Pushed on the first such value of a transaction,
+ * popped by release_fixed_settings.
  */
 #include "session.h"
-#include "value_native_impl.h"
+#include "value_impl.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -17,7 +18,7 @@ extern "C" {
 
 
 namespace outflow {
-namespace native {
+namespace render {
 
 namespace {
 
@@ -73,11 +74,11 @@ ensure_fixed_settings(Session &session)
 							 false);
 }
 
-} // namespace native
+} // namespace render
 
 /* Pops the forced GUC settings, if a value needed them in this transaction. */
 void
-native_release_settings(Session &session)
+release_fixed_settings(Session &session)
 {
 	if (session.fixed_settings_level == 0)
 		return;
@@ -86,9 +87,9 @@ native_release_settings(Session &session)
 	session.fixed_settings_level = 0;
 	/* Pop only a level pushed in this (sub)transaction: an abort since then
 	 * has already restored the settings and reused the level number. */
-	if (native::fixed_settings_current(session))
+	if (render::fixed_settings_current(session))
 		AtEOXact_GUC(true, level);
-	native::fixed_owner.session = nullptr;
+	render::fixed_owner.session = nullptr;
 }
 
 } // namespace outflow

@@ -11,235 +11,41 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION version() IS 'version of the outflow library';
 
 -- ---------------------------------------------------------------------------
--- Compatibility with PostgreSQL 13 to 19. The catalogs outflow reads differ
--- by major (row filters, column lists and FOR TABLES IN SCHEMA from 15;
--- pg_get_publication_tables' result shape; slot columns and the arguments
--- of pg_create_logical_replication_slot). Each function below gets the body
--- that fits the server running CREATE EXTENSION (the DO block picks it by
--- server_version_num); the rest of this file reads those catalogs only
--- through them.
--- ---------------------------------------------------------------------------
-
--- Raises feature_not_supported naming the server's major when it is older
--- than min_num (a server_version_num such as 150000).
-CREATE FUNCTION _require_version(feature text, min_num int, hint text) RETURNS void
-LANGUAGE plpgsql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	have int := current_setting('server_version_num')::int;
-BEGIN
-	IF have < min_num THEN
-		RAISE EXCEPTION '% need PostgreSQL % or later (this server is PostgreSQL %)', feature, min_num / 10000, have / 10000
-			USING ERRCODE = 'feature_not_supported', HINT = hint;
-	END IF;
-END
-$fn$;
-
-DO $compat$
-DECLARE
-	num int := current_setting('server_version_num')::int;
-	-- _pub_entries(pub): every table the publication publishes (as
-	-- pg_get_publication_tables gives them) with its own column list (NULL:
-	-- none; 16+ lists every column there, which is normalised back to NULL)
-	-- and row filter (NULL: none).
-	pub_entries text := $sql$
-		CREATE FUNCTION outflow._pub_entries(pub name) RETURNS TABLE (relid oid, attrs int2[], qual pg_node_tree)
-		LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
-		AS $body$ %s $body$ $sql$;
-	-- _pub_rel(pub): the publication's own table entries (pg_publication_rel).
-	pub_rel text := $sql$
-		CREATE FUNCTION outflow._pub_rel(pub oid) RETURNS TABLE (relid oid, attrs int2[], qual pg_node_tree)
-		LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
-		AS $body$ %s $body$ $sql$;
-	-- _pub_excepted(pub): the tables a FOR ALL TABLES publication leaves out (EXCEPT, 19+).
-	pub_excepted text := $sql$
-		CREATE FUNCTION outflow._pub_excepted(pub oid) RETURNS oid[]
-		LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
-		AS $body$ %s $body$ $sql$;
-	-- _pub_schemas(pub): the schemas published FOR TABLES IN SCHEMA.
-	pub_schemas text := $sql$
-		CREATE FUNCTION outflow._pub_schemas(pub oid) RETURNS oid[]
-		LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
-		AS $body$ %s $body$ $sql$;
-	-- _create_logical_slot(...): pg_create_logical_replication_slot with the
-	-- arguments this major has (twophase 14+, failover 17+).
-	create_slot text := $sql$
-		CREATE FUNCTION outflow._create_logical_slot(slot_name name, plugin name, temporary boolean, two_phase boolean, failover boolean)
-		RETURNS pg_lsn
-		LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
-		AS $body$
-		DECLARE
-			start pg_lsn;
-		BEGIN
-			IF two_phase THEN
-				PERFORM outflow._require_version('two-phase slots', 150000, 'Create the slot with two_phase => false: prepared transactions are then decoded at COMMIT PREPARED.');
-			END IF;
-			IF failover THEN
-				PERFORM outflow._require_version('failover slots', 170000, 'Create the slot with failover => false; after a failover to a standby, create it again there.');
-			END IF;
-			%s
-			RETURN start;
-		END
-		$body$ $sql$;
-	-- _slot_extras(): per logical slot, the columns of pg_replication_slots
-	-- that only some majors have (no row: none of them).
-	slot_extras text := $sql$
-		CREATE FUNCTION outflow._slot_extras()
-		RETURNS TABLE (slot_name name, failover boolean, synced boolean, conflicting boolean, invalidation_reason text)
-		LANGUAGE sql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
-		AS $body$ %s $body$ $sql$;
-BEGIN
-	IF num >= 150000 THEN
-		EXECUTE format(pub_entries, $q$
-			SELECT g.relid, r.prattrs::int2[], g.qual
-			FROM pg_get_publication_tables(pub::text) g
-			LEFT JOIN pg_publication_rel r ON r.prrelid = g.relid
-				AND r.prpubid = (SELECT p.oid FROM pg_publication p WHERE p.pubname = pub) $q$);
-		EXECUTE format(pub_rel, CASE WHEN num >= 190000 THEN $q$
-			SELECT r.prrelid, r.prattrs::int2[], r.prqual FROM pg_publication_rel r WHERE r.prpubid = pub AND NOT r.prexcept $q$
-			ELSE $q$
-			SELECT r.prrelid, r.prattrs::int2[], r.prqual FROM pg_publication_rel r WHERE r.prpubid = pub $q$ END);
-		EXECUTE format(pub_schemas, $q$
-			SELECT coalesce(array_agg(s.pnnspid ORDER BY s.pnnspid), '{}') FROM pg_publication_namespace s WHERE s.pnpubid = pub $q$);
-	ELSE
-		EXECUTE format(pub_entries, $q$
-			SELECT g.relid, NULL::int2[], NULL::pg_node_tree FROM pg_get_publication_tables(pub::text) g $q$);
-		EXECUTE format(pub_rel, $q$
-			SELECT r.prrelid, NULL::int2[], NULL::pg_node_tree FROM pg_publication_rel r WHERE r.prpubid = pub $q$);
-		EXECUTE format(pub_schemas, $q$ SELECT '{}'::oid[] $q$);
-	END IF;
-	EXECUTE format(pub_excepted, CASE WHEN num >= 190000 THEN $q$
-		SELECT coalesce(array_agg(r.prrelid ORDER BY r.prrelid), '{}') FROM pg_publication_rel r WHERE r.prpubid = pub AND r.prexcept $q$
-		ELSE $q$ SELECT '{}'::oid[] $q$ END);
-
-	IF num >= 170000 THEN
-		EXECUTE format(create_slot, $q$
-			SELECT s.lsn INTO start FROM pg_create_logical_replication_slot(_create_logical_slot.slot_name, _create_logical_slot.plugin, _create_logical_slot.temporary, _create_logical_slot.two_phase, _create_logical_slot.failover) s; $q$);
-		EXECUTE format(slot_extras, $q$
-			SELECT s.slot_name, s.failover, s.synced, s.conflicting, s.invalidation_reason
-			FROM pg_replication_slots s WHERE s.slot_type = 'logical' $q$);
-	ELSIF num >= 140000 THEN
-		EXECUTE format(create_slot, $q$
-			SELECT s.lsn INTO start FROM pg_create_logical_replication_slot(_create_logical_slot.slot_name, _create_logical_slot.plugin, _create_logical_slot.temporary, _create_logical_slot.two_phase) s; $q$);
-		EXECUTE format(slot_extras, CASE WHEN num >= 160000 THEN $q$
-			SELECT s.slot_name, NULL::boolean, NULL::boolean, s.conflicting, NULL::text
-			FROM pg_replication_slots s WHERE s.slot_type = 'logical' $q$ ELSE $q$
-			SELECT NULL::name, NULL::boolean, NULL::boolean, NULL::boolean, NULL::text WHERE false $q$ END);
-	ELSE
-		EXECUTE format(create_slot, $q$
-			SELECT s.lsn INTO start FROM pg_create_logical_replication_slot(_create_logical_slot.slot_name, _create_logical_slot.plugin, _create_logical_slot.temporary) s; $q$);
-		EXECUTE format(slot_extras, $q$
-			SELECT NULL::name, NULL::boolean, NULL::boolean, NULL::boolean, NULL::text WHERE false $q$);
-	END IF;
-END
-$compat$;
-
--- ---------------------------------------------------------------------------
 -- The SQL API. Every function runs with the caller's privileges (SECURITY
 -- INVOKER), pins its search_path, and answers bad arguments with an ERROR
 -- that has an errcode, a message naming what was wrong and a hint.
 -- ---------------------------------------------------------------------------
 
--- The publications remembered for each slot made by outflow.create_slot()
--- (a slot streams what any of them publishes). Kept by pg_dump (extension
--- configuration table). Everyone may read it; only roles that may manage
--- slots (superuser or REPLICATION) may change it, which a trigger checks
--- (row level security would make pg_dump fail for every non-superuser
--- dumping the database).
+-- The publication remembered for each slot made by outflow.create_slot().
+-- Kept by pg_dump (extension configuration table). Everyone may read it;
+-- only roles that may manage slots (superuser or REPLICATION) may change it,
+-- which a trigger checks (row level security would make pg_dump fail for
+-- every non-superuser dumping the database).
 CREATE TABLE slot_publication (
 	slot_name name PRIMARY KEY,
-	publications name[] NOT NULL
-		CONSTRAINT publications_listed CHECK (cardinality(publications) > 0 AND array_position(publications, NULL) IS NULL
-			AND array_position(publications, '') IS NULL),
+	publication name NOT NULL,
 	created_at timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE slot_publication IS 'publications remembered for each slot created by outflow.create_slot()';
+COMMENT ON TABLE slot_publication IS 'publication remembered for each slot created by outflow.create_slot()';
 SELECT pg_catalog.pg_extension_config_dump('slot_publication', '');
 
--- The guard of outflow's bookkeeping tables: only superusers and REPLICATION
--- roles change them (TG_ARGV[0]: the hint saying why).
-CREATE FUNCTION _replication_roles_only() RETURNS trigger
+CREATE FUNCTION _slot_publication_guard() RETURNS trigger
 LANGUAGE plpgsql SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
 	IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = CURRENT_USER AND (r.rolsuper OR r.rolreplication)) THEN
-		RAISE EXCEPTION 'permission denied to change outflow.%', TG_TABLE_NAME
-			USING ERRCODE = 'insufficient_privilege', HINT = TG_ARGV[0];
+		RAISE EXCEPTION 'permission denied to change outflow.slot_publication'
+			USING ERRCODE = 'insufficient_privilege',
+			HINT = 'Only superusers and roles with REPLICATION manage slots and the publications remembered for them.';
 	END IF;
 	RETURN NULL;
 END
 $fn$;
 CREATE TRIGGER slot_managers_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON slot_publication
-	FOR EACH STATEMENT EXECUTE FUNCTION _replication_roles_only(
-		'Only superusers and roles with REPLICATION manage slots and the publications remembered for them.');
+	FOR EACH STATEMENT EXECUTE FUNCTION _slot_publication_guard();
 GRANT USAGE ON SCHEMA outflow TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON slot_publication TO PUBLIC;
-
--- What failover slots (17+) need to actually fail over, as far as this
--- server can tell. On the primary: synchronized_standby_slots naming the
--- standby's physical slot (so consumers never get ahead of the standby) and
--- that standby sending hot_standby_feedback (its slot has an xmin); its
--- sync_replication_slots is only visible on the standby. On a standby:
--- sync_replication_slots, hot_standby_feedback and primary_slot_name.
-CREATE FUNCTION _failover_checks(nfail int)
-RETURNS TABLE (check_name text, ok boolean, detail text, hint text)
-LANGUAGE plpgsql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	standby boolean := pg_is_in_recovery();
-	v text;
-	named text[];
-	missing text[];
-	fed text[];
-BEGIN
-	IF standby THEN
-		FOREACH check_name IN ARRAY ARRAY['sync_replication_slots', 'hot_standby_feedback'] LOOP
-			v := current_setting(check_name, true);
-			ok := v = 'on';
-			detail := format('%s = %s on this standby (%s failover slot(s)): synchronizing failover slots from the primary needs it on',
-				check_name, coalesce(v, 'unknown'), nfail);
-			hint := CASE WHEN NOT ok THEN format('As a superuser: ALTER SYSTEM SET %s = on; SELECT pg_reload_conf();', check_name) END;
-			RETURN NEXT;
-		END LOOP;
-		v := current_setting('primary_slot_name', true);
-		check_name := 'primary_slot_name';
-		ok := coalesce(v, '') <> '';
-		detail := format('primary_slot_name = ''%s'' on this standby: slot synchronization needs the standby to stream through a physical slot', coalesce(v, ''));
-		hint := CASE WHEN NOT ok THEN 'On the primary: SELECT pg_create_physical_replication_slot(''standby1''); here, as a superuser: ALTER SYSTEM SET primary_slot_name = ''standby1''; SELECT pg_reload_conf();' END;
-		RETURN NEXT;
-		RETURN;
-	END IF;
-
-	-- the primary: synchronized_standby_slots must name existing physical slots
-	v := coalesce(current_setting('synchronized_standby_slots', true), '');
-	SELECT coalesce(array_agg(btrim(x, ' "')), '{}') INTO named
-	FROM regexp_split_to_table(v, ',') AS x WHERE btrim(x, ' "') <> '';
-	SELECT array_agg(x) INTO missing FROM unnest(named) x
-	WHERE NOT EXISTS (SELECT FROM pg_replication_slots s WHERE s.slot_name = x AND s.slot_type = 'physical');
-	check_name := 'synchronized_standby_slots';
-	ok := cardinality(named) > 0 AND missing IS NULL;
-	detail := CASE
-		WHEN cardinality(named) = 0 THEN format('warning: %s failover slot(s), but synchronized_standby_slots is empty: their consumers can receive changes the standby has not, and after a failover the synchronized slots would be behind them', nfail)
-		WHEN missing IS NOT NULL THEN format('synchronized_standby_slots = ''%s'' names %s, which %s no physical slot on this server', v, array_to_string(missing, ', '), CASE WHEN cardinality(missing) = 1 THEN 'is' ELSE 'are' END)
-		ELSE format('synchronized_standby_slots = ''%s'': %s failover slot(s) wait for that standby', v, nfail) END;
-	hint := CASE WHEN NOT ok THEN 'As a superuser: ALTER SYSTEM SET synchronized_standby_slots = ''<physical slot of the standby>''; SELECT pg_reload_conf(); and on the standby: sync_replication_slots = on, hot_standby_feedback = on, primary_slot_name = that slot, dbname in primary_conninfo.' END;
-	RETURN NEXT;
-
-	-- the standby's hot_standby_feedback shows as an xmin on its physical slot
-	SELECT array_agg(s.slot_name::text ORDER BY s.slot_name) INTO fed FROM pg_replication_slots s
-	WHERE s.slot_type = 'physical' AND s.active AND (s.xmin IS NOT NULL OR s.catalog_xmin IS NOT NULL)
-	  AND (cardinality(named) = 0 OR s.slot_name = ANY (named));
-	check_name := 'hot_standby_feedback';
-	ok := fed IS NOT NULL;
-	detail := CASE WHEN ok THEN format('the standby on physical slot(s) %s sends hot_standby_feedback (its sync_replication_slots can only be checked on the standby)', array_to_string(fed, ', '))
-		ELSE 'no standby streaming through a physical slot of this server sends hot_standby_feedback: failover slots cannot be synchronized to it' END;
-	hint := CASE WHEN NOT ok THEN 'On the standby, as a superuser: ALTER SYSTEM SET hot_standby_feedback = on; ALTER SYSTEM SET sync_replication_slots = on; set primary_slot_name and a dbname in primary_conninfo; SELECT pg_reload_conf();' END;
-	RETURN NEXT;
-END
-$fn$;
 
 -- ---------------------------------------------------------------------------
 -- setup_check(): is this server and this role ready for outflow?
@@ -257,7 +63,6 @@ DECLARE
 	readable boolean := true;
 	is_super boolean;
 	is_repl boolean;
-	nfail int;
 BEGIN
 	-- wal_level
 	v := current_setting('wal_level');
@@ -349,12 +154,6 @@ BEGIN
 	hint := CASE WHEN NOT ok THEN format('As the database owner or a superuser: GRANT CREATE ON DATABASE %I TO %I;',
 		current_database(), CURRENT_USER) END;
 	RETURN NEXT;
-
-	-- failover slots (17+): only reported when there are some
-	nfail := (SELECT count(*) FROM outflow._slot_extras() x WHERE x.failover);
-	IF nfail > 0 THEN
-		RETURN QUERY SELECT * FROM outflow._failover_checks(nfail);
-	END IF;
 END
 $fn$;
 COMMENT ON FUNCTION setup_check() IS 'checks the server settings and the caller''s privileges that outflow needs; each failed check has a hint';
@@ -485,12 +284,12 @@ DECLARE
 	e record;
 BEGIN
 	SELECT * INTO p FROM pg_publication WHERE pubname = pub;
-	FOR t IN SELECT g.relid, g.attrs, g.qual FROM outflow._pub_entries(pub) g
+	FOR t IN SELECT g.relid, g.attrs, g.qual FROM pg_get_publication_tables(pub::text) g
 		WHERE only_rel IS NULL OR g.relid = only_rel
 		   OR g.relid IN (SELECT x.relid FROM pg_partition_tree(only_rel) x)
 		ORDER BY g.relid
 	LOOP
-		e := outflow._entry_problem(t.relid, t.attrs, t.qual, p.pubupdate OR p.pubdelete);
+		e := outflow._entry_problem(t.relid, t.attrs::int2[], t.qual, p.pubupdate OR p.pubdelete);
 		IF e.problem IS NOT NULL THEN
 			RAISE EXCEPTION 'publication "%" cannot publish updates and deletes of %', pub, t.relid::regclass
 				USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = e.problem || '.', HINT = e.fix;
@@ -499,104 +298,11 @@ BEGIN
 END
 $fn$;
 
--- actions (insert, update, delete, truncate, any case, repeats allowed)
--- checked and in canonical order; raises on an empty list, NULLs or an
--- unknown action.
-CREATE FUNCTION _actions(actions text[]) RETURNS text[]
-LANGUAGE plpgsql IMMUTABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	all_actions CONSTANT text[] := ARRAY['insert', 'update', 'delete', 'truncate'];
-	bad text;
-BEGIN
-	IF cardinality(actions) = 0 OR array_position(actions, NULL) IS NOT NULL THEN
-		RAISE EXCEPTION 'actions must name at least one action and contain no NULL'
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Allowed actions: insert, update, delete, truncate.';
-	END IF;
-	SELECT min(a) INTO bad FROM unnest(actions) a WHERE lower(btrim(a)) <> ALL (all_actions);
-	IF bad IS NOT NULL THEN
-		RAISE EXCEPTION 'unknown action "%"', bad
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Allowed actions: insert, update, delete, truncate.';
-	END IF;
-	RETURN (SELECT array_agg(a ORDER BY array_position(all_actions, a))
-		FROM (SELECT DISTINCT lower(btrim(x)) AS a FROM unnest(actions) x) d);
-END
-$fn$;
-
--- The tables a publication publishes (FOR TABLE, FOR TABLES IN SCHEMA, FOR
--- ALL TABLES), by qualified name and sorted, a partition under the
--- outermost table through which the publication names it; without
--- except_rel and its partitions (NULL: none left out). pg_partition_
--- ancestors() and pg_partition_tree() give no row for a plain table.
-CREATE FUNCTION _published_tables(pub name, except_rel regclass) RETURNS text[]
-LANGUAGE sql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-	WITH p AS (SELECT pp.oid, pp.puballtables FROM pg_publication pp WHERE pp.pubname = pub),
-	shown AS (
-		SELECT coalesce((SELECT a.relid FROM pg_partition_ancestors(g.relid) WITH ORDINALITY AS a(relid, depth)
-		        JOIN pg_class c ON c.oid = a.relid
-		        WHERE p.puballtables
-		           OR EXISTS (SELECT FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid = a.relid)
-		           OR c.relnamespace = ANY (outflow._pub_schemas(p.oid))
-		        ORDER BY a.depth DESC LIMIT 1), g.relid) AS relid
-		FROM p, pg_get_publication_tables(pub::text) g)
-	SELECT coalesce(array_agg(DISTINCT format('%I.%I', n.nspname, c.relname) COLLATE "C"
-		ORDER BY format('%I.%I', n.nspname, c.relname) COLLATE "C"), '{}')
-	FROM shown
-	JOIN pg_class c ON c.oid = shown.relid
-	JOIN pg_namespace n ON n.oid = c.relnamespace
-	WHERE except_rel IS NULL
-	   OR (shown.relid <> except_rel AND shown.relid NOT IN (SELECT t.relid FROM pg_partition_tree(except_rel) t))
-$fn$;
-
--- names as "a, b, c" (at most the first ten, then how many more).
-CREATE FUNCTION _name_list(names text[]) RETURNS text
-LANGUAGE sql IMMUTABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-	SELECT array_to_string(names[1:10], ', ')
-		|| CASE WHEN cardinality(names) > 10 THEN format(' and %s more', cardinality(names) - 10) ELSE '' END
-$fn$;
-
--- Raises when changing publication pub's actions to want, asked for by
--- publish_table() about rel, would change what pub publishes of other tables.
-CREATE FUNCTION _refuse_actions_change(pub name, rel regclass, want text[]) RETURNS void
-LANGUAGE plpgsql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	others text[] := outflow._published_tables(pub, rel);
-	qname text;
-	listed boolean;
-BEGIN
-	IF cardinality(others) = 0 THEN
-		RETURN;
-	END IF;
-	SELECT format('%I.%I', n.nspname, c.relname) INTO qname
-	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel;
-	listed := EXISTS (SELECT FROM pg_get_publication_tables(pub::text) g
-		WHERE g.relid = rel OR g.relid IN (SELECT t.relid FROM pg_partition_tree(rel) t));
-	RAISE EXCEPTION 'publication "%" also publishes %: actions => % would change what it publishes of them', pub,
-		outflow._name_list(others), quote_literal(want::text)
-		USING ERRCODE = 'object_not_in_prerequisite_state',
-		DETAIL = format('PostgreSQL keeps actions per publication: "%s" publishes %s for every one of its tables.',
-			pub, array_to_string(outflow._pub_actions((SELECT pp.oid FROM pg_publication pp WHERE pp.pubname = pub)), ', ')),
-		HINT = format('Publish %1$s in a publication of its own%2$s: SELECT outflow.publish_table(%3$L, %4$L, actions => %5$L); '
-			|| 'a slot streams several publications: SELECT outflow.create_slot(''slot'', ARRAY[%6$L, %3$L]). '
-			|| 'Or change the actions of every table of "%7$s": SELECT outflow.set_actions(%6$L, %5$L);',
-			qname, CASE WHEN listed THEN format(' (after SELECT outflow.unpublish_table(%L, %L): a table gets the actions of every publication of the slot that publishes it)', pub, qname) ELSE '' END,
-			left(pub || '_' || (SELECT c.relname FROM pg_class c WHERE c.oid = rel), 63), qname, want::text, pub::text, pub);
-END
-$fn$;
-
 -- ---------------------------------------------------------------------------
 -- publish_table(): creates the publication if needed and sets the table's
--- entry (column list, row filter) to exactly what is asked. actions, when
--- given, may set the publication's actions (PostgreSQL keeps them per
--- publication) only while it publishes no other table: set_actions() does
--- that explicitly. Refuses what would make the table's UPDATE/DELETE fail.
+-- entry (column list, row filter) to exactly what is asked; actions, when
+-- given, set what the whole publication publishes (PostgreSQL keeps actions
+-- per publication). Refuses what would make the table's UPDATE/DELETE fail.
 -- Returns 'created', 'added', 'updated' or 'unchanged'.
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION publish_table(publication name, relation regclass, columns name[] DEFAULT NULL,
@@ -608,7 +314,7 @@ AS $fn$
 DECLARE
 	all_actions CONSTANT text[] := ARRAY['insert', 'update', 'delete', 'truncate'];
 	want text[];
-	excepted text;
+	bad text;
 	rel record;
 	qname text;
 	col name;
@@ -651,7 +357,17 @@ BEGIN
 
 	-- actions
 	IF actions IS NOT NULL THEN
-		want := outflow._actions(actions);
+		IF cardinality(actions) = 0 OR array_position(actions, NULL) IS NOT NULL THEN
+			RAISE EXCEPTION 'actions must name at least one action and contain no NULL'
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Allowed actions: insert, update, delete, truncate; NULL publishes all four.';
+		END IF;
+		SELECT min(a) INTO bad FROM unnest(actions) a WHERE lower(btrim(a)) <> ALL (all_actions);
+		IF bad IS NOT NULL THEN
+			RAISE EXCEPTION 'unknown action "%"', bad
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Allowed actions: insert, update, delete, truncate.';
+		END IF;
+		SELECT array_agg(a ORDER BY array_position(all_actions, a)) INTO want
+		FROM (SELECT DISTINCT lower(btrim(x)) AS a FROM unnest(actions) x) d;
 	END IF;
 
 	-- columns
@@ -672,7 +388,7 @@ BEGIN
 			IF att.attgenerated <> '' THEN
 				RAISE EXCEPTION 'column "%" of table % is a generated column', col, qname
 					USING ERRCODE = 'invalid_column_reference',
-					HINT = 'Generated columns are never streamed (PostgreSQL before 18 refuses them in column lists): leave it out, or pass NULL to publish every column.';
+					HINT = 'PostgreSQL 15 does not allow generated columns in a publication column list: leave it out, or pass NULL to publish every column.';
 			END IF;
 		END LOOP;
 		IF (SELECT count(DISTINCT c) FROM unnest(columns) c) <> cardinality(columns) THEN
@@ -683,14 +399,6 @@ BEGIN
 	IF row_filter IS NOT NULL AND btrim(row_filter) = '' THEN
 		RAISE EXCEPTION 'row_filter is empty'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass NULL to publish every row, or a boolean expression on the table''s columns.';
-	END IF;
-	IF columns IS NOT NULL THEN
-		PERFORM outflow._require_version('column lists', 150000,
-			'Pass columns => NULL to publish every column (consumers can ignore the ones they do not need), or upgrade the server.');
-	END IF;
-	IF row_filter IS NOT NULL THEN
-		PERFORM outflow._require_version('row filters', 150000,
-			'Pass row_filter => NULL to publish every row (consumers can skip the ones they do not need), or upgrade the server.');
 	END IF;
 
 	-- the publication
@@ -706,23 +414,14 @@ BEGIN
 				USING ERRCODE = 'feature_not_supported',
 				HINT = 'Column lists and row filters need a FOR TABLE publication: use another publication name.';
 		END IF;
-		-- FOR ALL TABLES EXCEPT (19+): the table, or a partitioned table it belongs to, left out
-		SELECT min(x::regclass::text) INTO excepted FROM unnest(outflow._pub_excepted(p.oid)) x
-		WHERE x = relation OR x IN (SELECT a.relid FROM pg_partition_ancestors(relation) a);
-		IF p.puballtables AND excepted IS NOT NULL THEN
-			RAISE EXCEPTION 'publication "%" is FOR ALL TABLES but leaves out % (EXCEPT %)', publication, qname, excepted
-				USING ERRCODE = 'object_not_in_prerequisite_state',
-				HINT = 'Create the publication again without the table in EXCEPT, or use another publication name (a FOR TABLE publication).';
-		END IF;
 		IF want IS NOT NULL AND want IS DISTINCT FROM outflow._pub_actions(p.oid) THEN
-			PERFORM outflow._refuse_actions_change(publication, relation, want);
 			EXECUTE format('ALTER PUBLICATION %I SET (publish = %L)', publication, array_to_string(want, ', '));
 			actions_changed := true;
 		END IF;
 	END IF;
 
-	IF (columns IS NOT NULL OR row_filter IS NOT NULL)
-	   AND (SELECT c.relnamespace FROM pg_class c WHERE c.oid = relation) = ANY (outflow._pub_schemas(p.oid)) THEN
+	IF (columns IS NOT NULL OR row_filter IS NOT NULL) AND EXISTS (SELECT FROM pg_publication_namespace s
+	        JOIN pg_class c ON c.relnamespace = s.pnnspid WHERE s.pnpubid = p.oid AND c.oid = relation) THEN
 		RAISE EXCEPTION 'publication "%" publishes schema % (FOR TABLES IN SCHEMA): it cannot have a % for %', publication,
 			quote_ident(rel.nspname), CASE WHEN columns IS NOT NULL THEN 'column list' ELSE 'row filter' END, qname
 			USING ERRCODE = 'feature_not_supported',
@@ -733,15 +432,15 @@ BEGIN
 	IF p.puballtables THEN
 		status := CASE WHEN actions_changed THEN 'updated' ELSE 'unchanged' END;
 	ELSE
-		SELECT r.attrs::text AS attrs, pg_get_expr(r.qual, r.relid) AS filter INTO old_entry
-		FROM outflow._pub_rel(p.oid) r WHERE r.relid = relation;
+		SELECT r.prattrs::text AS attrs, pg_get_expr(r.prqual, r.prrelid) AS filter INTO old_entry
+		FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid = relation;
 		status := CASE WHEN created THEN 'created' WHEN FOUND THEN 'updated' ELSE 'added' END;
 		target := CASE WHEN rel.relkind = 'r' THEN 'ONLY ' ELSE '' END || qname;
 		clause := target
 			|| coalesce(' (' || (SELECT string_agg(quote_ident(c), ', ') FROM unnest(columns) c) || ')', '')
 			|| coalesce(' WHERE (' || row_filter || ')', '');
 		SELECT coalesce(array_agg(r.prrelid), '{}') INTO before_rels FROM pg_publication_rel r WHERE r.prpubid = p.oid;
-		before_nsps := outflow._pub_schemas(p.oid);
+		SELECT coalesce(array_agg(s.pnnspid), '{}') INTO before_nsps FROM pg_publication_namespace s WHERE s.pnpubid = p.oid;
 		BEGIN
 			IF status = 'updated' THEN
 				EXECUTE format('ALTER PUBLICATION %I DROP TABLE %s', publication, target);
@@ -752,12 +451,13 @@ BEGIN
 			           AND r.prrelid <> ALL (before_rels))
 			   OR (SELECT count(*) FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid <> relation)
 			      <> (SELECT count(*) FROM unnest(before_rels) x WHERE x <> relation)
-			   OR outflow._pub_schemas(p.oid) IS DISTINCT FROM before_nsps THEN
+			   OR (SELECT coalesce(array_agg(s.pnnspid), '{}') FROM pg_publication_namespace s WHERE s.pnpubid = p.oid)
+			      IS DISTINCT FROM before_nsps THEN
 				RAISE EXCEPTION USING ERRCODE = 'OFBAD';
 			END IF;
 			IF status = 'updated' AND NOT actions_changed THEN
-				SELECT r.attrs::text AS attrs, pg_get_expr(r.qual, r.relid) AS filter INTO new_entry
-				FROM outflow._pub_rel(p.oid) r WHERE r.relid = relation;
+				SELECT r.prattrs::text AS attrs, pg_get_expr(r.prqual, r.prrelid) AS filter INTO new_entry
+				FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid = relation;
 				IF new_entry.attrs IS NOT DISTINCT FROM old_entry.attrs
 				   AND new_entry.filter IS NOT DISTINCT FROM old_entry.filter THEN
 					RAISE EXCEPTION USING ERRCODE = 'OFSAM'; -- undo the no-op DROP/ADD
@@ -793,53 +493,6 @@ END
 $fn$;
 COMMENT ON FUNCTION publish_table(name, regclass, name[], text, text[]) IS 'adds or updates a table''s entry in a publication (created if needed), refusing entries that would break UPDATE/DELETE';
 
--- set_actions(): sets what a publication publishes (for every one of its
--- tables, as PostgreSQL keeps actions per publication), refusing what would
--- make a table's UPDATE/DELETE fail, and names the tables it affects in a
--- NOTICE. Returns 'updated' or 'unchanged'.
-CREATE FUNCTION set_actions(publication name, actions text[]) RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	p record;
-	want text[];
-	tables text[];
-	st text; msg text;
-BEGIN
-	IF publication IS NULL OR actions IS NULL THEN
-		RAISE EXCEPTION 'outflow.set_actions: % must not be NULL', CASE WHEN publication IS NULL THEN 'publication' ELSE 'actions' END
-			USING ERRCODE = 'null_value_not_allowed', HINT = 'Call outflow.set_actions(''publication'', ''{insert,update,delete,truncate}'') with the actions to publish.';
-	END IF;
-	SELECT pp.oid INTO p FROM pg_publication pp WHERE pp.pubname = publication;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'publication "%" does not exist', publication
-			USING ERRCODE = 'undefined_object',
-			HINT = 'Existing publications: SELECT pubname FROM pg_publication; outflow.publish_table() creates one.';
-	END IF;
-	want := outflow._actions(actions);
-	IF want = outflow._pub_actions(p.oid) THEN
-		RETURN 'unchanged';
-	END IF;
-	BEGIN
-		EXECUTE format('ALTER PUBLICATION %I SET (publish = %L)', publication, array_to_string(want, ', '));
-	EXCEPTION WHEN insufficient_privilege THEN
-		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
-		RAISE EXCEPTION 'cannot set the actions of publication "%": %', publication, msg
-			USING ERRCODE = st, HINT = 'Changing a publication''s actions needs ownership of the publication.';
-	END;
-	-- refuse what would make UPDATE/DELETE fail (everything rolls back)
-	PERFORM outflow._check_publication(publication, NULL);
-	tables := outflow._published_tables(publication, NULL);
-	RAISE NOTICE 'publication "%" now publishes % for %', publication, array_to_string(want, ', '),
-		CASE WHEN cardinality(tables) = 0 THEN 'no table yet'
-			WHEN (SELECT pp.puballtables FROM pg_publication pp WHERE pp.oid = p.oid) THEN 'every table (FOR ALL TABLES): ' || outflow._name_list(tables)
-			ELSE format('%s table%s: %s', cardinality(tables), CASE WHEN cardinality(tables) > 1 THEN 's' ELSE '' END, outflow._name_list(tables)) END;
-	RETURN 'updated';
-END
-$fn$;
-COMMENT ON FUNCTION set_actions(name, text[]) IS 'sets the actions a publication publishes for all its tables, naming them in a NOTICE';
-
 -- unpublish_table(): removes a table's entry; false when it had none.
 CREATE FUNCTION unpublish_table(publication name, relation regclass) RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
@@ -866,16 +519,12 @@ BEGIN
 			USING ERRCODE = 'undefined_table', HINT = 'Pass the table by name: ''schema.table''.';
 	END IF;
 	qname := format('%I.%I', rel.nspname, rel.relname);
-	IF p.puballtables AND relation = ANY (outflow._pub_excepted(p.oid)) THEN
-		RAISE NOTICE 'table % is not in publication "%" (it is in its EXCEPT list)', qname, publication;
-		RETURN false;
-	END IF;
 	IF p.puballtables THEN
 		RAISE EXCEPTION 'publication "%" is FOR ALL TABLES: % cannot be removed from it', publication, qname
 			USING ERRCODE = 'feature_not_supported', HINT = 'Use a FOR TABLE publication to choose tables.';
 	END IF;
 	IF NOT EXISTS (SELECT FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid = relation) THEN
-		IF rel.relnamespace = ANY (outflow._pub_schemas(p.oid)) THEN
+		IF EXISTS (SELECT FROM pg_publication_namespace s WHERE s.pnpubid = p.oid AND s.pnnspid = rel.relnamespace) THEN
 			RAISE EXCEPTION 'publication "%" publishes % through FOR TABLES IN SCHEMA %', publication, qname, quote_ident(rel.nspname)
 				USING ERRCODE = 'feature_not_supported',
 				HINT = format('Remove the schema instead: ALTER PUBLICATION %I DROP TABLES IN SCHEMA %I;', publication, rel.nspname);
@@ -912,14 +561,14 @@ BEGIN
 			USING ERRCODE = 'undefined_object', HINT = 'Existing publications: SELECT pubname FROM pg_publication;';
 	END IF;
 	RETURN QUERY
-	SELECT n.nspname, c.relname, c.oid::regclass, outflow._attnames(c.oid, g.attrs), pg_get_expr(g.qual, g.relid),
+	SELECT n.nspname, c.relname, c.oid::regclass, outflow._attnames(c.oid, g.attrs::int2[]), pg_get_expr(g.qual, g.relid),
 		id.kind, outflow._attnames(c.oid, id.identity_attnums), outflow._pub_actions(p.oid),
 		e.problem IS NULL, e.problem, e.fix
-	FROM outflow._pub_entries(publication) g
+	FROM pg_get_publication_tables(publication::text) g
 	JOIN pg_class c ON c.oid = g.relid
 	JOIN pg_namespace n ON n.oid = c.relnamespace
 	CROSS JOIN LATERAL outflow._identity(c.oid) id
-	CROSS JOIN LATERAL outflow._entry_problem(c.oid, g.attrs, g.qual, p.changes) e
+	CROSS JOIN LATERAL outflow._entry_problem(c.oid, g.attrs::int2[], g.qual, p.changes) e
 	ORDER BY n.nspname, c.relname;
 END
 $fn$;
@@ -929,43 +578,31 @@ COMMENT ON FUNCTION publication_tables(name) IS 'tables of a publication with co
 -- Slots.
 -- ---------------------------------------------------------------------------
 
--- create_slot(): a logical slot with the outflow plugin; the publications
--- are remembered so that outflow.changes()/peek() follow them (NULL: every
--- table). Returns the LSN from which the slot streams.
-CREATE FUNCTION create_slot(slot_name name, publications text[] DEFAULT NULL,
-	temporary boolean DEFAULT false, two_phase boolean DEFAULT false, failover boolean DEFAULT false)
+-- create_slot(): a logical slot with the outflow plugin; the publication is
+-- remembered so that outflow.changes()/peek() follow it. Returns the LSN from
+-- which the slot streams.
+CREATE FUNCTION create_slot(slot_name name, publication name DEFAULT NULL,
+	temporary boolean DEFAULT false, two_phase boolean DEFAULT false)
 RETURNS pg_lsn
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
 	start pg_lsn;
-	pub text;
 BEGIN
-	IF create_slot.slot_name IS NULL OR temporary IS NULL OR two_phase IS NULL OR failover IS NULL THEN
+	IF create_slot.slot_name IS NULL OR temporary IS NULL OR two_phase IS NULL THEN
 		RAISE EXCEPTION 'outflow.create_slot: % must not be NULL',
-			CASE WHEN create_slot.slot_name IS NULL THEN 'slot_name' WHEN temporary IS NULL THEN 'temporary'
-			WHEN two_phase IS NULL THEN 'two_phase' ELSE 'failover' END
+			CASE WHEN create_slot.slot_name IS NULL THEN 'slot_name' WHEN temporary IS NULL THEN 'temporary' ELSE 'two_phase' END
 			USING ERRCODE = 'null_value_not_allowed', HINT = 'Call outflow.create_slot(''slot_name'', ''publication'').';
 	END IF;
-	IF cardinality(publications) = 0 OR array_position(publications, NULL) IS NOT NULL THEN
-		RAISE EXCEPTION 'outflow.create_slot: publications must name at least one publication and contain no NULL'
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass publications'' names, e.g. ARRAY[''pub_a'', ''pub_b''], or NULL to stream every table.';
+	IF publication = '' THEN
+		RAISE EXCEPTION 'outflow.create_slot: publication must not be an empty name'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a publication''s name, or NULL to stream every table.';
 	END IF;
-	FOREACH pub IN ARRAY coalesce(publications, '{}') LOOP
-		IF pub = '' THEN
-			RAISE EXCEPTION 'outflow.create_slot: publication must not be an empty name'
-				USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a publication''s name, or NULL to stream every table.';
-		END IF;
-		IF NOT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = pub) THEN
-			RAISE EXCEPTION 'publication "%" does not exist', pub
-				USING ERRCODE = 'undefined_object',
-				HINT = format('Create it first, e.g. SELECT outflow.publish_table(%L, ''schema.table''); or pass NULL to stream every table.', pub);
-		END IF;
-	END LOOP;
-	IF (SELECT count(DISTINCT x::name) FROM unnest(publications) x) <> cardinality(publications) THEN
-		RAISE EXCEPTION 'outflow.create_slot: publications names a publication more than once'
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Name each publication once.';
+	IF publication IS NOT NULL AND NOT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = publication) THEN
+		RAISE EXCEPTION 'publication "%" does not exist', publication
+			USING ERRCODE = 'undefined_object',
+			HINT = format('Create it first, e.g. SELECT outflow.publish_table(%L, ''schema.table''); or pass NULL to stream every table.', publication);
 	END IF;
 	IF EXISTS (SELECT FROM pg_replication_slots s WHERE s.slot_name = create_slot.slot_name) THEN
 		RAISE EXCEPTION 'replication slot "%" already exists', create_slot.slot_name
@@ -973,28 +610,16 @@ BEGIN
 			HINT = format('Choose another name, or drop it first: SELECT outflow.drop_slot(%L);', create_slot.slot_name);
 	END IF;
 	-- the slot first: a transaction that has written cannot create a logical slot
-	start := outflow._create_logical_slot(create_slot.slot_name, 'outflow', temporary, two_phase, failover);
+	SELECT s.lsn INTO start
+	FROM pg_create_logical_replication_slot(create_slot.slot_name, 'outflow', temporary, two_phase) s;
 	DELETE FROM outflow.slot_publication sp WHERE sp.slot_name = create_slot.slot_name; -- left over from a slot dropped directly
-	IF publications IS NOT NULL THEN
-		INSERT INTO outflow.slot_publication (slot_name, publications) VALUES (create_slot.slot_name, publications::name[]);
+	IF publication IS NOT NULL THEN
+		INSERT INTO outflow.slot_publication (slot_name, publication) VALUES (create_slot.slot_name, publication);
 	END IF;
 	RETURN start;
 END
 $fn$;
-COMMENT ON FUNCTION create_slot(name, text[], boolean, boolean, boolean) IS 'creates a logical slot with the outflow plugin and remembers its publications';
-
--- create_slot() with one publication by name: create_slot('slot', 'pub').
--- publication has no default, so create_slot('slot') is the function above;
--- an untyped literal or NULL prefers this text parameter to text[].
-CREATE FUNCTION create_slot(slot_name name, publication text,
-	temporary boolean DEFAULT false, two_phase boolean DEFAULT false, failover boolean DEFAULT false)
-RETURNS pg_lsn
-LANGUAGE sql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-	SELECT outflow.create_slot(slot_name, CASE WHEN publication IS NOT NULL THEN ARRAY[publication] END, temporary, two_phase, failover)
-$fn$;
-COMMENT ON FUNCTION create_slot(name, text, boolean, boolean, boolean) IS 'creates a logical slot with the outflow plugin and remembers its publication';
+COMMENT ON FUNCTION create_slot(name, name, boolean, boolean) IS 'creates a logical slot with the outflow plugin and remembers its publication';
 
 -- The slot's row, checked: exists, logical, an outflow plugin, this database.
 CREATE FUNCTION _outflow_slot(slot_name name, caller text) RETURNS pg_replication_slots
@@ -1027,7 +652,7 @@ BEGIN
 END
 $fn$;
 
--- drop_slot(): drops an outflow slot and forgets its publications.
+-- drop_slot(): drops an outflow slot and forgets its publication.
 CREATE FUNCTION drop_slot(slot_name name) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -1044,7 +669,7 @@ BEGIN
 	DELETE FROM outflow.slot_publication sp WHERE sp.slot_name = drop_slot.slot_name;
 END
 $fn$;
-COMMENT ON FUNCTION drop_slot(name) IS 'drops an outflow slot and forgets its publications';
+COMMENT ON FUNCTION drop_slot(name) IS 'drops an outflow slot and forgets its publication';
 
 -- The changes of a slot as (lsn, xid, change jsonb), native format.
 CREATE FUNCTION _read(slot_name name, upto_lsn pg_lsn, upto_nchanges integer, options jsonb, consume boolean, caller text)
@@ -1057,7 +682,7 @@ DECLARE
 	opts text[] := '{}';
 	k text;
 	v jsonb;
-	pubs text;
+	pub name;
 BEGIN
 	s := outflow._outflow_slot(_read.slot_name, caller);
 	IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
@@ -1094,11 +719,9 @@ BEGIN
 		END CASE;
 	END LOOP;
 	IF NOT options ? 'publication_names' THEN
-		SELECT string_agg(quote_ident(x), ',' ORDER BY o) INTO pubs
-		FROM outflow.slot_publication sp, unnest(sp.publications) WITH ORDINALITY AS u(x, o)
-		WHERE sp.slot_name = _read.slot_name;
-		IF pubs IS NOT NULL THEN
-			opts := opts || ARRAY['publication_names', pubs];
+		SELECT sp.publication INTO pub FROM outflow.slot_publication sp WHERE sp.slot_name = _read.slot_name;
+		IF pub IS NOT NULL THEN
+			opts := opts || ARRAY['publication_names', quote_ident(pub)];
 		END IF;
 	END IF;
 	IF consume THEN
@@ -1120,7 +743,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 	SELECT r.lsn, r.xid, r.change FROM outflow._read(slot_name, upto_lsn, upto_nchanges, options, true, 'outflow.changes') r
 $fn$;
-COMMENT ON FUNCTION changes(name, pg_lsn, integer, jsonb) IS 'consumes a slot''s changes (native format), following the slot''s publications';
+COMMENT ON FUNCTION changes(name, pg_lsn, integer, jsonb) IS 'consumes a slot''s changes (native format), following the slot''s publication';
 
 CREATE FUNCTION peek(slot_name name, upto_lsn pg_lsn DEFAULT NULL, upto_nchanges integer DEFAULT NULL,
 	options jsonb DEFAULT '{}')
@@ -1133,25 +756,21 @@ $fn$;
 COMMENT ON FUNCTION peek(name, pg_lsn, integer, jsonb) IS 'reads a slot''s changes (native format) without consuming them';
 
 -- slots: every logical slot, how far behind it is and what WAL it keeps.
--- failover, synced, conflicting and invalidation_reason are NULL on majors
--- without them (outflow._slot_extras). security_invoker (15+) is set below.
+-- (Changed after 0.1 shipped, so that 0.1 installs on 13 and 14, which have
+-- no security_invoker views: the option is set where the server has it.)
 CREATE VIEW slots AS
 SELECT s.slot_name, s.plugin, s.database, s.temporary, s.active, s.active_pid, s.wal_status,
 	s.restart_lsn, s.confirmed_flush_lsn,
 	pg_catalog.pg_wal_lsn_diff(w.current, s.confirmed_flush_lsn)::bigint AS lag_bytes,
 	pg_catalog.pg_wal_lsn_diff(w.current, s.restart_lsn)::bigint AS retained_wal_bytes,
 	s.safe_wal_size,
-	x.failover, x.synced, x.conflicting, x.invalidation_reason,
-	sp.publications
+	sp.publication
 FROM pg_catalog.pg_replication_slots s
 CROSS JOIN (SELECT CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn()
                         ELSE pg_catalog.pg_current_wal_lsn() END AS current) w
-LEFT JOIN outflow._slot_extras() x ON x.slot_name = s.slot_name
 LEFT JOIN outflow.slot_publication sp ON sp.slot_name = s.slot_name AND s.database = pg_catalog.current_database()
 WHERE s.slot_type = 'logical';
-COMMENT ON VIEW slots IS 'logical slots: plugin, activity, lag and retained WAL in bytes, failover state, and the publications outflow remembers';
--- The view runs with the caller's privileges where views can (15+); before
--- that it reads only what every role may read anyway.
+COMMENT ON VIEW slots IS 'logical slots: plugin, activity, lag and retained WAL in bytes, and the publication outflow remembers';
 DO $compat$
 BEGIN
 	IF current_setting('server_version_num')::int >= 150000 THEN
@@ -1179,28 +798,77 @@ COMMENT ON FUNCTION heartbeat() IS 'emits a logical message (prefix outflow.hear
 
 -- ---------------------------------------------------------------------------
 -- snapshot(): every row the publication publishes, as {"op":"read",
--- "schema","table","key","new"}, rendered by the decoder's own C++ code
--- (extension/snapshot.cpp): the same text as a streamed insert of the row,
--- column lists, row filters and publish_via_partition_root applied; json,
--- not jsonb, so that the text is the decoder's own (and is not parsed again). STABLE: every table is read with one snapshot;
+-- "schema","table","key","new"}, values rendered as the native format
+-- renders streamed rows (to_jsonb under the settings below). Column lists
+-- and row filters applied. STABLE: every table is read with one snapshot;
 -- inside a REPEATABLE READ transaction that imported a slot's exported
 -- snapshot it is the initial copy that precedes that slot's stream.
 -- ---------------------------------------------------------------------------
 
--- The rows, rendered by the decoder's own code (extension/snapshot.cpp).
-CREATE FUNCTION _snapshot(publication name, numbers_as_string boolean) RETURNS SETOF json
-AS 'MODULE_PATHNAME', 'outflow_snapshot'
-LANGUAGE C STABLE STRICT;
+-- typid with all its domains looked through, as the decoder's getBaseType does.
+CREATE FUNCTION _base_type(typid oid) RETURNS oid
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	WITH RECURSIVE d(oid, typtype, typbasetype) AS (
+		SELECT t.oid, t.typtype, t.typbasetype FROM pg_type t WHERE t.oid = typid
+		UNION ALL
+		SELECT t.oid, t.typtype, t.typbasetype FROM pg_type t JOIN d ON t.oid = d.typbasetype WHERE d.typtype = 'd')
+	SELECT d.oid FROM d WHERE d.typtype <> 'd'
+$fn$;
+
+-- How a column is rendered with numeric-data-types-as-string: as text
+-- ('scalar'), as text[] ('array'), or as it is (NULL).
+CREATE FUNCTION _number_kind(typid oid) RETURNS text
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	WITH base AS (SELECT outflow._base_type(typid) AS oid),
+	elem AS (SELECT t.typelem, t.typcategory FROM pg_type t, base WHERE t.oid = base.oid)
+	SELECT CASE
+		WHEN (SELECT oid FROM base) IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'float4'::regtype, 'float8'::regtype, 'numeric'::regtype) THEN 'scalar'
+		WHEN (SELECT typcategory FROM elem) = 'A' AND outflow._base_type((SELECT typelem FROM elem))
+			IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'float4'::regtype, 'float8'::regtype, 'numeric'::regtype) THEN 'array'
+	END
+$fn$;
+
+-- jsonb_build_object(...) || ... over the given columns (at most 50 pairs per call).
+CREATE FUNCTION _object_sql(rel regclass, cols name[], numbers_as_string boolean) RETURNS text
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT coalesce(string_agg(chunk, ' || ' ORDER BY grp), '''{}''::jsonb')
+	FROM (
+		SELECT grp, 'jsonb_build_object(' || string_agg(pair, ', ' ORDER BY ord) || ')' AS chunk
+		FROM (
+			SELECT (c.ord - 1) / 50 AS grp, c.ord,
+				format('%L, %I', c.name, c.name) || CASE WHEN numbers_as_string THEN
+					CASE outflow._number_kind(a.atttypid) WHEN 'scalar' THEN '::text' WHEN 'array' THEN '::text[]' ELSE '' END
+					ELSE '' END AS pair
+			FROM unnest(cols) WITH ORDINALITY AS c(name, ord)
+			JOIN pg_attribute a ON a.attrelid = rel AND a.attname = c.name
+		) p
+		GROUP BY grp
+	) g
+$fn$;
 
 CREATE FUNCTION snapshot(publication name, options jsonb DEFAULT '{}')
-RETURNS SETOF json
+RETURNS SETOF jsonb
 LANGUAGE plpgsql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 1
+SET bytea_output = 'hex'
 AS $fn$
 DECLARE
 	numbers_as_string boolean := false;
 	k text;
 	v jsonb;
+	t record;
+	key_cols name[];
+	q text;
 BEGIN
 	IF publication IS NULL THEN
 		RAISE EXCEPTION 'outflow.snapshot: publication must not be NULL'
@@ -1232,311 +900,29 @@ BEGIN
 		END IF;
 	END LOOP;
 
-	RETURN QUERY SELECT r FROM outflow._snapshot(publication, numbers_as_string) r;
+	FOR t IN
+		SELECT c.oid::regclass AS rel, pt.schemaname, pt.tablename, c.relkind, pt.rowfilter,
+			-- generated columns are not published (as in pgoutput on 15), even without a column list
+			ARRAY(SELECT a.attname FROM pg_attribute a
+			      WHERE a.attrelid = c.oid AND a.attname = ANY (pt.attnames) AND a.attgenerated = ''
+			      ORDER BY a.attnum) AS attnames
+		FROM pg_publication_tables pt
+		JOIN pg_namespace n ON n.nspname = pt.schemaname
+		JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename
+		WHERE pt.pubname = publication
+		ORDER BY pt.schemaname, pt.tablename
+	LOOP
+		SELECT array_agg(x ORDER BY o) INTO key_cols
+		FROM unnest(outflow._attnames(t.rel, (outflow._identity(t.rel)).key_attnums)) WITH ORDINALITY AS u(x, o)
+		WHERE x = ANY (t.attnames);
+		q := format('SELECT jsonb_build_object(''op'', ''read'', ''schema'', %L, ''table'', %L, ''new'', %s)%s FROM %s%I.%I%s',
+			t.schemaname, t.tablename, outflow._object_sql(t.rel, t.attnames, numbers_as_string),
+			CASE WHEN key_cols IS NOT NULL
+				THEN format(' || jsonb_build_object(''key'', %s)', outflow._object_sql(t.rel, key_cols, numbers_as_string)) ELSE '' END,
+			CASE WHEN t.relkind = 'r' THEN 'ONLY ' ELSE '' END, t.schemaname, t.tablename,
+			CASE WHEN t.rowfilter IS NOT NULL THEN ' WHERE (' || t.rowfilter || ')' ELSE '' END);
+		RETURN QUERY EXECUTE q;
+	END LOOP;
 END
 $fn$;
 COMMENT ON FUNCTION snapshot(name, jsonb) IS 'every published row as {"op":"read",...}, rendered like streamed rows; the initial copy when run under a slot''s exported snapshot';
-
--- ---------------------------------------------------------------------------
--- backfill(): the initial copy (or a re-copy) of a publication's tables
--- delivered through the stream of every slot that follows the publication,
--- in short transactions ("chunks") of chunk_rows rows walked in key order.
---
--- Why applying a slot's stream in order gives exactly the source table
--- (reads and inserts as upserts, updates as "remove key, add new", deletes
--- as deletes), whatever writers do meanwhile:
--- - Each chunk is one READ COMMITTED transaction. It first finds its upper
---   bound hi (the chunk_rows-th key after the last chunk's bound lo, none
---   for the last chunk), then reads the rows with lo < key <= hi FOR SHARE
---   and writes each one as a transactional logical message of its own
---   transaction (outflow._backfill_row), so the rows take the chunk's place
---   in commit order; outflow.backfills records hi in the same transaction.
--- - FOR SHARE: a write to a row of the chunk either committed before the
---   chunk locked the row, and the chunk reads its result (READ COMMITTED
---   follows the update chain and re-checks lo < key <= hi on the newest
---   version), or waits until the chunk commits, and then follows the chunk
---   in the stream. Either way the later record in the stream carries the
---   newer row.
--- - A row the chunk does not read (inserted after the chunk's snapshot, or
---   moved out of (lo, hi] by a key update) reaches the consumer through its
---   own insert or update in the stream; a row read twice (moved into a later
---   range) is an upsert of the same row.
--- So after the chunk with bound hi is applied, the consumer's rows with
--- key <= hi equal the source's at that commit, and every row it has with a
--- larger key is the source's current row for that key (it came from a later
--- change of that row). After the last chunk (no bound) that is every row.
--- The exception: an update's out-of-line value it leaves untouched is not in
--- the stream ("unchanged"); with REPLICA IDENTITY DEFAULT or INDEX, a key
--- update that moves a row not yet copied below the bound while leaving such
--- a value untouched gives the consumer a row it cannot complete (README,
--- "Initial copy"; REPLICA IDENTITY FULL logs the value with the old row).
--- A cancelled, killed or crashed chunk rolls back its messages and its
--- progress together: the next call resumes after the last committed chunk,
--- nothing missing, nothing sent twice. Locks live only as long as a chunk:
--- DDL on the table waits for at most one chunk.
--- ---------------------------------------------------------------------------
-
--- One row per table being (or having been) backfilled.
-CREATE TABLE backfills (
-	id bigserial PRIMARY KEY,
-	publication name NOT NULL,
-	relation regclass NOT NULL,
-	key_columns name[] NOT NULL,
-	chunk_rows integer NOT NULL CHECK (chunk_rows > 0),
-	last_key text[],						-- bound of the last committed chunk (NULL: none yet)
-	rows_done bigint NOT NULL DEFAULT 0,
-	chunks_done bigint NOT NULL DEFAULT 0,
-	state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done')),
-	created_at timestamptz NOT NULL DEFAULT now(),
-	started_at timestamptz,
-	updated_at timestamptz,
-	finished_at timestamptz
-);
-COMMENT ON TABLE backfills IS 'progress of outflow.backfill(), one row per table, updated in each chunk''s transaction';
-
-CREATE TRIGGER backfill_writers_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON backfills
-	FOR EACH STATEMENT EXECUTE FUNCTION _replication_roles_only(
-		'Only superusers and roles with REPLICATION run backfills: they write into the streams of slots.');
-GRANT SELECT, INSERT, UPDATE, DELETE ON backfills TO PUBLIC;
-GRANT USAGE ON SEQUENCE backfills_id_seq TO PUBLIC;
-
--- The message writers (extension/backfill.cpp): rows and start/end marks.
-CREATE FUNCTION _backfill_row(id bigint, publication name, relation regclass, table_row record) RETURNS boolean
-AS 'MODULE_PATHNAME', 'outflow_backfill_row'
-LANGUAGE C VOLATILE STRICT;
-CREATE FUNCTION _backfill_mark(kind text, id bigint, publication name, relation regclass, rows bigint) RETURNS pg_lsn
-AS 'MODULE_PATHNAME', 'outflow_backfill_mark'
-LANGUAGE C VOLATILE STRICT;
--- (Executable by everyone: they check themselves that the caller is a
--- superuser or has REPLICATION, the roles backfill() is for.)
-
--- The columns a backfill walks rel by: its replica identity index when it
--- has one (REPLICA IDENTITY USING INDEX), else its primary key; NULL if none.
-CREATE FUNCTION _backfill_key(rel regclass) RETURNS name[]
-LANGUAGE sql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-	SELECT ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-	             JOIN pg_attribute a ON a.attrelid = rel AND a.attnum = k.attnum ORDER BY k.ord)
-	FROM pg_index i
-	JOIN pg_class c ON c.oid = i.indrelid
-	WHERE i.indrelid = rel AND (i.indisreplident OR (i.indisprimary AND c.relreplident <> 'i'))
-	ORDER BY i.indisreplident DESC
-	LIMIT 1
-$fn$;
-
--- Checks the arguments and returns the ids of the backfills to run: the
--- unfinished ones of publication (of relation, when given), or else new
--- ones for each of its tables (only relation, when given).
-CREATE FUNCTION _backfill_prepare(publication name, relation regclass, chunk_rows integer) RETURNS bigint[]
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	ids bigint[];
-	tables regclass[];
-	t regclass;
-	bad text[];
-BEGIN
-	IF publication IS NULL THEN
-		RAISE EXCEPTION 'outflow.backfill: publication must not be NULL'
-			USING ERRCODE = 'null_value_not_allowed', HINT = 'Existing publications: SELECT pubname FROM pg_publication;';
-	END IF;
-	IF NOT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = publication) THEN
-		RAISE EXCEPTION 'publication "%" does not exist', publication
-			USING ERRCODE = 'undefined_object', HINT = 'Existing publications: SELECT pubname FROM pg_publication;';
-	END IF;
-	IF chunk_rows IS NULL OR chunk_rows < 1 THEN
-		RAISE EXCEPTION 'outflow.backfill: chunk_rows must be a positive number of rows, not %', coalesce(chunk_rows::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'The default is 10000: one chunk''s rows are locked FOR SHARE until it commits.';
-	END IF;
-	IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = CURRENT_USER AND (r.rolsuper OR r.rolreplication)) THEN
-		RAISE EXCEPTION 'permission denied for outflow.backfill'
-			USING ERRCODE = 'insufficient_privilege',
-			DETAIL = 'A backfill writes rows into the stream of every slot that follows the publication.',
-			HINT = 'Run it as a superuser or a role with the REPLICATION attribute.';
-	END IF;
-	IF current_setting('wal_level') <> 'logical' THEN
-		RAISE EXCEPTION 'outflow.backfill: wal_level is %, not logical', current_setting('wal_level')
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-			HINT = 'ALTER SYSTEM SET wal_level = logical; then restart the server.';
-	END IF;
-
-	-- (outflow's own tables never stream: a FOR ALL TABLES publication's backfill leaves them out)
-	tables := ARRAY(SELECT c.oid::regclass FROM outflow._pub_entries(publication) g
-	                JOIN pg_class c ON c.oid = g.relid
-	                JOIN pg_namespace n ON n.oid = c.relnamespace
-	                WHERE NOT EXISTS (SELECT FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
-	                                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-	                                    AND d.deptype = 'e' AND e.extname = 'outflow')
-	                ORDER BY n.nspname, c.relname);
-	IF relation IS NOT NULL THEN
-		IF NOT relation = ANY (tables) THEN
-			RAISE EXCEPTION 'publication "%" does not publish table %', publication, relation
-				USING ERRCODE = 'invalid_parameter_value',
-				HINT = CASE WHEN cardinality(tables) = 0 THEN 'The publication publishes no table yet.'
-					ELSE format('It publishes: %s (a partitioned table is backfilled as the table the publication lists: see pg_publication_tables).',
-					            outflow._name_list(tables::text[])) END;
-		END IF;
-		tables := ARRAY[relation];
-	END IF;
-
-	ids := ARRAY(SELECT b.id FROM outflow.backfills b
-	             WHERE b.publication = _backfill_prepare.publication AND b.state <> 'done'
-	               AND b.relation = ANY (tables) ORDER BY b.id);
-	IF cardinality(ids) > 0 THEN
-		UPDATE outflow.backfills b SET chunk_rows = _backfill_prepare.chunk_rows WHERE b.id = ANY (ids);
-		RAISE NOTICE 'resuming backfill % of publication "%"', array_to_string(ids, ', '), publication;
-		RETURN ids;
-	END IF;
-
-	bad := ARRAY(SELECT x::text FROM unnest(tables) x WHERE outflow._backfill_key(x) IS NULL);
-	IF cardinality(bad) > 0 THEN
-		RAISE EXCEPTION 'outflow.backfill: table % has no primary key or replica identity index', outflow._name_list(bad)
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-			DETAIL = 'A backfill walks a table in key order, in chunks, and resumes after the last key it copied.',
-			HINT = format('Add one: ALTER TABLE %s ADD PRIMARY KEY (...); or ALTER TABLE %s REPLICA IDENTITY USING INDEX <unique index on NOT NULL columns>;', bad[1], bad[1]);
-	END IF;
-	FOREACH t IN ARRAY tables LOOP
-		IF NOT has_table_privilege(t, 'SELECT') OR NOT has_any_column_privilege(t, 'UPDATE') THEN
-			RAISE EXCEPTION 'permission denied for table %', t
-				USING ERRCODE = 'insufficient_privilege',
-				DETAIL = 'outflow.backfill() reads the rows of each chunk FOR SHARE, which needs SELECT and UPDATE privileges.',
-				HINT = format('GRANT SELECT, UPDATE ON %s TO %I;', t, current_user);
-		END IF;
-	END LOOP;
-	WITH made AS (
-		INSERT INTO outflow.backfills (publication, relation, key_columns, chunk_rows)
-		SELECT _backfill_prepare.publication, x, outflow._backfill_key(x), _backfill_prepare.chunk_rows
-		FROM unnest(tables) WITH ORDINALITY AS u(x, o) ORDER BY o
-		RETURNING id)
-	SELECT array_agg(id ORDER BY id) INTO ids FROM made;
-	RETURN coalesce(ids, '{}');
-END
-$fn$;
-
--- One chunk of backfill id, in the caller's transaction: true when the
--- table is done. See the comment at the top of this section.
-CREATE FUNCTION _backfill_chunk(backfill_id bigint) RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-SET DateStyle = 'ISO, YMD'
-SET IntervalStyle = 'postgres'
-SET TimeZone = 'UTC'
-SET extra_float_digits = 3
-SET bytea_output = 'hex'
-AS $fn$
-DECLARE
-	b outflow.backfills;
-	keys text;		-- "k1", "k2"
-	as_text text;	-- "k1"::text, "k2"::text
-	typed text;		-- ($1[1]::type1, $1[2]::type2)
-	src text;		-- ONLY schema.table (the whole partitioned table: no ONLY)
-	lo text;
-	hi text[];
-	n bigint;
-BEGIN
-	SELECT * INTO b FROM outflow.backfills x WHERE x.id = backfill_id FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'outflow.backfill: no backfill with id %', backfill_id USING ERRCODE = 'undefined_object';
-	END IF;
-	IF b.state = 'done' THEN
-		RETURN true;
-	END IF;
-	IF NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = b.relation) THEN
-		RAISE EXCEPTION 'outflow.backfill: the table of backfill % (OID %) no longer exists', b.id, b.relation::oid
-			USING ERRCODE = 'undefined_table', HINT = format('DELETE FROM outflow.backfills WHERE id = %s;', b.id);
-	END IF;
-	SELECT string_agg(quote_ident(k), ', ' ORDER BY o),
-	       string_agg(quote_ident(k) || '::text', ', ' ORDER BY o),
-	       string_agg(format('$1[%s]::%s', o, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY o)
-	INTO keys, as_text, typed
-	FROM unnest(b.key_columns) WITH ORDINALITY AS u(k, o)
-	JOIN pg_attribute a ON a.attrelid = b.relation AND a.attname = u.k AND NOT a.attisdropped;
-	IF keys IS NULL OR outflow._backfill_key(b.relation) IS DISTINCT FROM b.key_columns THEN
-		RAISE EXCEPTION 'outflow.backfill: the key of % changed since backfill % started (it walks by %)',
-			b.relation, b.id, array_to_string(b.key_columns, ', ')
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-			HINT = format('Start it again: DELETE FROM outflow.backfills WHERE id = %s; then CALL outflow.backfill() (rows already sent are sent again, as upserts).', b.id);
-	END IF;
-	src := CASE WHEN (SELECT relkind FROM pg_class WHERE oid = b.relation) = 'p' THEN '' ELSE 'ONLY ' END || b.relation::text;
-	lo := CASE WHEN b.last_key IS NULL THEN 'true' ELSE format('(%s) > (%s)', keys, typed) END;
-
-	IF b.state = 'pending' THEN
-		PERFORM outflow._backfill_mark('start', b.id, b.publication, b.relation, 0);
-		b.started_at := clock_timestamp();
-	END IF;
-	-- The chunk's upper bound (NULL: this is the last chunk).
-	EXECUTE format('SELECT ARRAY[%s] FROM %s WHERE %s ORDER BY %s OFFSET %s LIMIT 1',
-	               as_text, src, lo, keys, b.chunk_rows - 1)
-		INTO hi USING b.last_key;
-	-- The rows, locked, then written as messages (locking happens before the
-	-- outer query reads them, so the messages carry the locked versions).
-	-- (__outflow_row: the whole row, by an alias no column is named.)
-	EXECUTE format('WITH __outflow_chunk AS MATERIALIZED (SELECT __outflow_row FROM %s __outflow_row WHERE %s AND %s '
-	               'ORDER BY %s FOR SHARE OF __outflow_row) '
-	               'SELECT count(*) FILTER (WHERE outflow._backfill_row($3, $4, $5, c.__outflow_row)) FROM __outflow_chunk c',
-	               src, lo, CASE WHEN hi IS NULL THEN 'true' ELSE format('(%s) <= (%s)', keys, replace(typed, '$1', '$2')) END, keys)
-		INTO n USING b.last_key, hi, b.id, b.publication, b.relation;
-	b.rows_done := b.rows_done + n;
-	IF hi IS NULL THEN
-		PERFORM outflow._backfill_mark('end', b.id, b.publication, b.relation, b.rows_done);
-	END IF;
-	UPDATE outflow.backfills x
-	SET last_key = coalesce(hi, b.last_key), rows_done = b.rows_done, chunks_done = x.chunks_done + 1,
-	    state = CASE WHEN hi IS NULL THEN 'done' ELSE 'running' END,
-	    started_at = b.started_at, updated_at = clock_timestamp(),
-	    finished_at = CASE WHEN hi IS NULL THEN clock_timestamp() END
-	WHERE x.id = b.id;
-	RETURN hi IS NULL;
-END
-$fn$;
-
--- backfill(): see above. A procedure: each chunk commits on its own, so it
--- must be CALLed outside a transaction block. Calling it again after a
--- cancel, a kill or a crash resumes the unfinished tables of the
--- publication (of relation, when given).
-CREATE PROCEDURE backfill(publication name, relation regclass DEFAULT NULL, chunk_rows integer DEFAULT 10000)
-LANGUAGE plpgsql SECURITY INVOKER
-AS $fn$
-DECLARE
-	ids bigint[];
-	id bigint;
-	done boolean;
-BEGIN
-	ids := outflow._backfill_prepare(publication, relation, chunk_rows);
-	COMMIT;
-	FOREACH id IN ARRAY ids LOOP
-		LOOP
-			done := outflow._backfill_chunk(id);
-			COMMIT;
-			EXIT WHEN done;
-		END LOOP;
-	END LOOP;
-END
-$fn$;
-COMMENT ON PROCEDURE backfill(name, regclass, integer) IS 'copies the publication''s rows into the stream of every slot following it, as "read" records, in resumable chunks';
-
--- backfill_status: progress of every backfill.
-CREATE VIEW backfill_status AS
-SELECT b.id, b.publication, b.relation, b.state, b.rows_done,
-	-- the table's statistics (of its partitions, for a partitioned table), at least what is done
-	greatest(b.rows_done, (SELECT CASE WHEN c.relkind = 'p'
-		THEN (SELECT sum(greatest(l.reltuples, 0)) FROM pg_catalog.pg_partition_tree(b.relation) p
-		      JOIN pg_catalog.pg_class l ON l.oid = p.relid WHERE p.isleaf)
-		ELSE greatest(c.reltuples, 0) END::bigint
-		FROM pg_catalog.pg_class c WHERE c.oid = b.relation)) AS rows_estimated,
-	CASE WHEN b.updated_at > b.started_at
-		THEN round(b.rows_done / extract(epoch FROM b.updated_at - b.started_at))::bigint END AS rows_per_second,
-	b.chunks_done, b.chunk_rows, b.key_columns, b.last_key,
-	b.created_at, b.started_at, b.updated_at, b.finished_at
-FROM outflow.backfills b;
--- With the caller's privileges where views can (15+), as outflow.slots.
-DO $compat$
-BEGIN
-	IF current_setting('server_version_num')::int >= 150000 THEN
-		ALTER VIEW outflow.backfill_status SET (security_invoker = true);
-	END IF;
-END
-$compat$;
-GRANT SELECT ON backfill_status TO PUBLIC;

@@ -29,7 +29,7 @@
 #include "../decoder/relcache.h"
 #include "../decoder/relations.h"
 #include "../decoder/session.h"
-#include "../decoder/value_native.h"
+#include "../decoder/value_render.h"
 
 extern "C" {
 #include "access/heaptoast.h"
@@ -51,32 +51,53 @@ PGDLLEXPORT Datum outflow_snapshot(PG_FUNCTION_ARGS);
 namespace outflow {
 namespace {
 
-/* Runs the private session's destructor when its memory context goes (also on ERROR). */
+/*
+ * What the memory context of a snapshot session owns besides the Session:
+ * the reset callback, registered before the Session is constructed, and
+ * the Session once it is (the callback runs its destructor then, also when
+ * an ERROR or a C++ exception ends the call half way).
+ */
+struct SessionHolder
+{
+	MemoryContextCallback cb;
+	Session *session; /* nullptr until constructed */
+};
+
+/* Runs the private session's destructor when its memory context goes. */
 void
 snapshot_session_reset_cb(void *arg)
 {
-	static_cast<Session *>(arg)->~Session();
+	SessionHolder *holder = static_cast<SessionHolder *>(arg);
+
+	if (holder->session != nullptr)
+		holder->session->~Session();
+	holder->session = nullptr;
 }
 
-/* A decoding session without a decoding context, in a new child of parent. */
+/*
+ * A decoding session without a decoding context, in a new child of parent
+ * that owns it: the cleanup is registered before anything that may throw
+ * or raise runs, so nothing it allocates (with new, in its std::string and
+ * std::vector members) outlives the context. Runs inside the caller's
+ * pg_boundary.
+ */
 Session *
 snapshot_session(MemoryContext parent, const char *publication, bool numbers_as_string)
 {
 	MemoryContext cxt = AllocSetContextCreate(parent, "outflow snapshot", ALLOCSET_DEFAULT_SIZES);
-	Session *s = static_cast<Session *>(MemoryContextAllocZero(cxt, sizeof(Session)));
-	MemoryContextCallback *cb =
-		static_cast<MemoryContextCallback *>(MemoryContextAllocZero(cxt, sizeof(MemoryContextCallback)));
+	SessionHolder *holder = static_cast<SessionHolder *>(MemoryContextAllocZero(cxt, sizeof(SessionHolder)));
+	void *mem = MemoryContextAllocZero(cxt, sizeof(Session));
+	Session *s;
 
-	pg_boundary([&] {
-		new (s) Session();
-		s->opts.format = FormatKind::Native;
-		s->opts.numeric_data_types_as_string = numbers_as_string;
-		s->opts.publication_names.push_back(std::string(publication));
-		s->format = make_native_format();
-	});
-	cb->func = snapshot_session_reset_cb;
-	cb->arg = s;
-	MemoryContextRegisterResetCallback(cxt, cb);
+	holder->cb.func = snapshot_session_reset_cb;
+	holder->cb.arg = holder;
+	MemoryContextRegisterResetCallback(cxt, &holder->cb);
+	s = new (mem) Session();
+	holder->session = s;
+	s->opts.format = FormatKind::Native;
+	s->opts.numeric_data_types_as_string = numbers_as_string;
+	s->opts.publication_names.push_back(std::string(publication));
+	s->format = make_native_format();
 	s->ctx = nullptr; /* never written to: rows go to native_append_read */
 	s->session_cxt = AllocSetContextCreate(cxt, "outflow snapshot session", ALLOCSET_DEFAULT_SIZES);
 	s->change_cxt = AllocSetContextCreate(cxt, "outflow snapshot row", ALLOCSET_DEFAULT_SIZES);
@@ -246,14 +267,13 @@ read_listed(Session &s, SnapshotResult &result, StringInfo buf, const Listed &t)
 	}
 }
 
-} // namespace
-} // namespace outflow
-
-using namespace outflow;
-
-/* outflow._snapshot(publication, numbers_as_string): the rows, as json. */
-Datum
-outflow_snapshot(PG_FUNCTION_ARGS)
+/*
+ * The body of outflow._snapshot(): every row of the publication's tables
+ * into the result. Plain data only in this frame (PostgreSQL calls here may
+ * raise); the Session's destructor belongs to its memory context.
+ */
+void
+snapshot_rows(FunctionCallInfo fcinfo)
 {
 	const char *publication = NameStr(*PG_GETARG_NAME(0));
 	bool numbers_as_string = PG_GETARG_BOOL(1);
@@ -267,8 +287,18 @@ outflow_snapshot(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	for (int i = 0; i < n; i++)
 		read_listed(*s, result, &buf, tables[i]);
-	native_release_settings(*s);
+	release_fixed_settings(*s);
 	MemoryContextDelete(session_parent); /* runs ~Session */
 	pfree(buf.data);
+}
+
+} // namespace
+} // namespace outflow
+
+/* outflow._snapshot(publication, numbers_as_string): the rows, as json. */
+Datum
+outflow_snapshot(PG_FUNCTION_ARGS)
+{
+	outflow::pg_boundary([&] { outflow::snapshot_rows(fcinfo); });
 	return (Datum) 0;
 }

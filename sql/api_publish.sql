@@ -67,6 +67,7 @@ SELECT outflow.publish_table('api_pub', 'pub_orders', '{}');
 SELECT outflow.publish_table('api_pub', 'pub_orders', row_filter => 'idd > 1');
 SELECT outflow.publish_table('api_pub', 'pub_orders', row_filter => 'id > (SELECT 1)');
 SELECT outflow.publish_table('api_pub', 'pub_orders', row_filter => 'id > 1) , TABLE public.pub_nokey WHERE (true');
+SELECT outflow.publish_table('api_pub', 'pub_orders', row_filter => 'id > 1); DROP TABLE pub_nokey; SELECT (true');
 SELECT outflow.publish_table('api_pub', 'pub_orders', row_filter => ' ');
 SELECT outflow.publish_table(NULL, 'pub_orders');
 SELECT outflow.publish_table('api_pub', NULL);

@@ -47,7 +47,7 @@ SELECT check_name, ok, detail FROM outflow.setup_check() WHERE check_name = 'pri
 RESET ROLE;
 DROP ROLE outflow_api_plain;
 DROP ROLE outflow_api_repl;
--- the functions run with the caller's privileges and a pinned search_path
+-- the functions run with the caller's privileges (but the two of the backfill trigger) and a pinned search_path
 SELECT p.proname, p.prosecdef, p.proconfig
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'outflow' ORDER BY p.proname, p.oid;

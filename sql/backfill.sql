@@ -17,7 +17,9 @@ CREATE TABLE bf_parted_us PARTITION OF bf_parted FOR VALUES IN ('us');
 CREATE TABLE bf_nokey (v text);
 CREATE TABLE bf_empty (id int PRIMARY KEY);
 -- filled before any slot exists
-INSERT INTO bf_items SELECT g, 'item ' || g, g * 1.25, ROW(g, 'p' || g)::bf_pair, CASE WHEN g = 3 THEN repeat('x', 100000) END
+ALTER TABLE bf_items ALTER COLUMN doc SET STORAGE EXTERNAL;
+INSERT INTO bf_items SELECT g, 'item ' || g, g * 1.25, ROW(g, 'p' || g)::bf_pair,
+       CASE WHEN g = 3 THEN repeat('x', 100000) WHEN g = 6 THEN (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 400) i) END
 FROM generate_series(1, 7) g;
 INSERT INTO bf_cols VALUES (1, 'eu', 1.5, 'no'), (2, 'us', 2.25, 'never'), (3, 'eu', NULL, 'x');
 INSERT INTO bf_ri VALUES (1, 'b', 'one'), (2, 'a', 'two'), (1, 'a', 'three');
@@ -26,6 +28,8 @@ CREATE PUBLICATION bf_pub FOR TABLE bf_items, bf_cols (id, region, amount) WHERE
 CREATE PUBLICATION bf_root FOR TABLE bf_parted WITH (publish_via_partition_root = true);
 CREATE PUBLICATION bf_other FOR TABLE bf_items;
 CREATE PUBLICATION bf_bad FOR TABLE bf_nokey, bf_items;
+CREATE ROLE bf_plain;
+GRANT SELECT ON bf_items TO bf_plain;
 SELECT outflow.create_slot('bf_s', 'bf_pub') IS NOT NULL AS created;
 SELECT outflow.create_slot('bf_o', 'bf_other') IS NOT NULL AS created;
 SELECT outflow.create_slot('bf_r', 'bf_root') IS NOT NULL AS created;
@@ -67,6 +71,8 @@ SELECT count(*) FILTER (WHERE change->>'op' = 'read') AS reads_without_publicati
 FROM outflow.peek('bf_s', options => '{"publication_names": null}');
 SELECT count(*) FROM outflow.changes('bf_s');
 SELECT count(*) FROM outflow.changes('bf_o');
+-- no backfill trigger is left once the backfills are done
+SELECT count(*) AS backfill_triggers FROM pg_trigger WHERE tgname LIKE 'outflow_backfill%';
 
 -- a partitioned table published through its root: reads as the root
 CALL outflow.backfill('bf_root', 'bf_parted', 2);
@@ -75,11 +81,60 @@ SELECT change - '{lsn,commit_lsn,xid,seq,commit_time}'::text[] AS change FROM ou
 -- resuming: one chunk done, then the call resumes after it (NOTICE); the estimate comes from statistics
 ANALYZE bf_items;
 SELECT outflow._backfill_prepare('bf_pub', 'bf_items', 3) = ARRAY[max(id) + 1] AS one_new FROM outflow.backfills;
+-- while it runs, the table has the backfill trigger (always enabled, also for replication's writes)
+SELECT tgrelid::regclass AS tab, tgname = 'outflow_backfill_' || tgrelid::oid AS named, tgenabled, tgnargs,
+       split_part(encode(tgargs, 'escape'), '\000', 2) AS for_key
+FROM pg_trigger WHERE tgname LIKE 'outflow_backfill%';
 SELECT outflow._backfill_chunk(max(id)) FROM outflow.backfills;
 SELECT state, rows_done, last_key, rows_estimated FROM outflow.backfill_status WHERE id = (SELECT max(id) FROM outflow.backfills);
+-- a row not copied yet (id 6, with its out-of-line doc untouched) moved into the copied range by
+-- a role that cannot write into streams itself: its update is followed by a read of the
+-- whole row; a key moved up or a row already copied needs none
+GRANT UPDATE ON bf_items TO bf_plain;
+SET ROLE bf_plain;
+UPDATE bf_items SET id = 0, doc = NULL WHERE id = 3;
+UPDATE bf_items SET id = -6, name = 'moved down' WHERE id = 6;
+UPDATE bf_items SET id = 70 WHERE id = 7;
+RESET ROLE;
+SELECT change->>'op' AS op, change->'key'->>'id' AS key, change->'new'->>'id' AS id, change->'new'->>'name' AS name,
+       length(change->'new'->>'doc') AS doc, change->'unchanged' AS unchanged
+FROM outflow.peek('bf_s') WHERE change->>'op' <> 'read' OR change->'new'->>'id' = '-6' ORDER BY lsn;
+-- resumed after that chunk (as after a cancel): the trigger goes when it is done
 CALL outflow.backfill('bf_pub', 'bf_items', 3);
 SELECT state, rows_done, chunks_done, last_key FROM outflow.backfill_status WHERE id = (SELECT max(id) FROM outflow.backfills);
 SELECT change->>'op' AS op, change->'key'->>'id' AS id FROM outflow.changes('bf_s') ORDER BY lsn;
+SELECT count(*) AS backfill_triggers FROM pg_trigger WHERE tgname LIKE 'outflow_backfill%';
+UPDATE bf_items SET id = 3 WHERE id = 0;
+UPDATE bf_items SET id = 6, name = 'item 6' WHERE id = -6;
+UPDATE bf_items SET id = 7 WHERE id = 70;
+SELECT count(*) FILTER (WHERE change->>'op' = 'read') AS reads, count(*) AS changes FROM outflow.changes('bf_s');
+-- two backfills of one table (two publications) share the trigger; it goes with the last one
+SELECT cardinality(outflow._backfill_prepare('bf_pub', 'bf_items', 100)) + cardinality(outflow._backfill_prepare('bf_other', 'bf_items', 100)) AS prepared;
+SELECT count(*) AS backfill_triggers FROM pg_trigger WHERE tgrelid = 'bf_items'::regclass AND tgname LIKE 'outflow_backfill%';
+CALL outflow.backfill('bf_other', 'bf_items');
+SELECT count(*) AS backfill_triggers FROM pg_trigger WHERE tgrelid = 'bf_items'::regclass AND tgname LIKE 'outflow_backfill%';
+CALL outflow.backfill('bf_pub', 'bf_items');
+SELECT count(*) AS backfill_triggers FROM pg_trigger WHERE tgrelid = 'bf_items'::regclass AND tgname LIKE 'outflow_backfill%';
+SELECT count(*) FROM outflow.changes('bf_s');
+SELECT count(*) FROM outflow.changes('bf_o');
+-- a chunk refuses to run without its trigger; the next call puts it back
+SELECT cardinality(outflow._backfill_prepare('bf_pub', 'bf_items', 100)) AS prepared;
+DO $$ BEGIN EXECUTE format('ALTER TABLE bf_items DISABLE TRIGGER %I', 'outflow_backfill_' || 'bf_items'::regclass::oid); END $$;
+SELECT outflow._backfill_chunk(max(id)) FROM outflow.backfills;
+CALL outflow.backfill('bf_pub', 'bf_items');
+SELECT count(*) AS backfill_triggers FROM pg_trigger WHERE tgname LIKE 'outflow_backfill%';
+SELECT count(*) FROM outflow.changes('bf_s');
+-- a trigger whose backfill is gone (its row deleted) is dropped by the next backfill() (or by _backfill_guard)
+SELECT cardinality(outflow._backfill_prepare('bf_pub', 'bf_items', 100)) AS prepared;
+DELETE FROM outflow.backfills WHERE state <> 'done';
+SELECT outflow._backfill_guard('bf_items') AS guard, outflow._backfill_guard('bf_items') AS again;
+SELECT count(*) AS backfill_triggers FROM pg_trigger WHERE tgname LIKE 'outflow_backfill%';
+-- only a superuser can put the trigger function on a table
+SET ROLE bf_plain;
+CREATE TEMP TABLE bf_mine (id int PRIMARY KEY);
+CREATE TRIGGER bf_mine_t AFTER UPDATE ON bf_mine FOR EACH ROW EXECUTE FUNCTION outflow._backfill_moved('1');
+DROP TABLE bf_mine;
+RESET ROLE;
 -- a finished backfill is not resumed: the next call starts a new one
 CALL outflow.backfill('bf_pub', 'bf_empty');
 SELECT count(*) AS backfills_of_bf_empty FROM outflow.backfills WHERE relation = 'bf_empty'::regclass;
@@ -101,8 +156,7 @@ CALL outflow.backfill('bf_bad', 'bf_nokey');
 BEGIN;
 CALL outflow.backfill('bf_pub', 'bf_empty');
 ROLLBACK;
-CREATE ROLE bf_plain;
-GRANT SELECT ON bf_items TO bf_plain;
+REVOKE UPDATE ON bf_items FROM bf_plain;
 SET ROLE bf_plain;
 CALL outflow.backfill('bf_pub', 'bf_items');
 SELECT outflow._backfill_row(1, 'bf_pub', 'bf_items', t) FROM bf_items t;
@@ -146,7 +200,14 @@ SELECT cardinality(outflow._backfill_prepare('bf_pub', 'bf_ri', 1)) AS prepared;
 SELECT outflow._backfill_chunk(max(id)) FROM outflow.backfills;
 ALTER TABLE bf_ri RENAME COLUMN b TO bb;
 SELECT outflow._backfill_chunk(max(id)) FROM outflow.backfills;
+-- (the trigger follows the table's key)
+SELECT outflow._backfill_guard('bf_ri') AS guard;
+SELECT split_part(encode(tgargs, 'escape'), '\000', 2) AS for_key
+FROM pg_trigger WHERE tgrelid = 'bf_ri'::regclass AND tgname LIKE 'outflow_backfill%';
 ALTER TABLE bf_ri RENAME COLUMN bb TO b;
+SELECT outflow._backfill_guard('bf_ri') AS guard;
+DELETE FROM outflow.backfills WHERE relation = 'bf_ri'::regclass AND state <> 'done';
+SELECT outflow._backfill_guard('bf_ri') AS guard;
 
 REVOKE ALL ON bf_items FROM bf_plain;
 DROP ROLE bf_plain;

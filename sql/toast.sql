@@ -45,3 +45,38 @@ SELECT count(*) AS rows, min(length(data::jsonb->'new'->>'big')) AS min_len
 
 SELECT pg_drop_replication_slot('toast_slot');
 DROP TABLE toasted;
+
+-- reassembled out-of-line values of every kind the renderers read in place
+-- (text, bytea, jsonb): stored uncompressed (EXTERNAL) and compressed
+-- (EXTENDED), each equal to to_jsonb of the value, in both formats' text
+CREATE TABLE toasted_kinds (id int PRIMARY KEY, t text, b bytea, j jsonb, tc text, bc bytea, jc jsonb);
+ALTER TABLE toasted_kinds ALTER t SET STORAGE EXTERNAL, ALTER b SET STORAGE EXTERNAL,
+  ALTER j SET STORAGE EXTERNAL;
+SELECT 'init' FROM pg_create_logical_replication_slot('toast_kinds_slot', 'outflow');
+-- v: incompressible; w: a 3200-byte period (compressed to about a tenth, still out of line)
+INSERT INTO toasted_kinds SELECT 1, v || E'"\\\n', convert_to(v, 'UTF8'), jsonb_build_object('k', v, 'n', 1.50),
+       w, convert_to(w, 'UTF8'), jsonb_build_array(w, v)
+  FROM (SELECT string_agg(md5(g::text), '') AS v, string_agg(md5((g % 100)::text), '') AS w
+          FROM generate_series(1, 1000) g) s;
+UPDATE toasted_kinds SET t = t || 'x', b = b || '\x00', j = j || '{"x": true}',
+       tc = tc || 'x', bc = bc || '\x01', jc = jc || '[2]';
+SELECT c.op, c.col, c.v = to_jsonb(r) -> c.col AS native_equal, length(c.v::text) AS json_len
+  FROM (SELECT j->>'op' AS op, (j->'new'->>'id')::int AS id, col, j->'new'->col AS v
+          FROM (SELECT data::jsonb AS j FROM pg_logical_slot_peek_changes('toast_kinds_slot', NULL, NULL)) x,
+               unnest('{t,b,j,tc,bc,jc}'::text[]) col) c
+  JOIN toasted_kinds r ON r.id = c.id AND c.op = 'update'
+ ORDER BY c.col;
+SELECT pg_column_compression(t) AS t, pg_column_compression(b) AS b, pg_column_compression(j) AS j,
+       pg_column_compression(tc) IS NOT NULL AS tc, pg_column_compression(bc) IS NOT NULL AS bc,
+       pg_column_compression(jc) IS NOT NULL AS jc,
+       pg_column_size(tc) > 2000 AND pg_column_size(bc) > 2000 AND pg_column_size(jc) > 2000 AS out_of_line
+  FROM toasted_kinds;
+-- format 2 writes the same values (text as they are, bytea as hex without \x, jsonb as its text)
+SELECT col->>'name' AS name, col->>'value' = CASE col->>'name' WHEN 't' THEN r.t WHEN 'tc' THEN r.tc
+         WHEN 'b' THEN substr(r.b::text, 3) WHEN 'bc' THEN substr(r.bc::text, 3) WHEN 'j' THEN r.j::text ELSE r.jc::text END AS equal
+  FROM (SELECT data::jsonb AS j FROM pg_logical_slot_peek_changes('toast_kinds_slot', NULL, NULL,
+        'format-version', '2')) x, jsonb_array_elements(x.j->'columns') col, toasted_kinds r
+ WHERE x.j->>'action' = 'U' AND col->>'name' <> 'id'
+ ORDER BY 1;
+SELECT pg_drop_replication_slot('toast_kinds_slot');
+DROP TABLE toasted_kinds;

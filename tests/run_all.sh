@@ -75,6 +75,7 @@ main() {
 	tap() { installcheck tap REGRESS= ISOLATION=; }
 
 	step build build || { echo "0 passed, 1 failed"; exit 1; }
+	step wall_check tests/wall_check.sh
 	step unit unit
 	as_postgres_copy
 	keep_copy=
@@ -83,7 +84,7 @@ main() {
 	step tap tap
 	if [ -n "$keep_copy" ]; then echo "(kept $copy for inspection)"; else rm -rf "$copy"; fi
 	for t in tests/*.sh; do
-		case $t in tests/run_all.sh|tests/versions.sh) continue ;; esac
+		case $t in tests/run_all.sh|tests/versions.sh|tests/wall_check.sh) continue ;; esac
 		step "$(basename "$t" .sh)" bash "$t"
 	done
 

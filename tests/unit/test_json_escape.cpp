@@ -74,3 +74,67 @@ TEST(JsonEscape, EscapedSizeMatchesTheEscaper)
 }
 
 } // namespace
+
+namespace {
+
+/* The escape of one byte as escape_json writes it, for the reference below. */
+std::string
+reference_escape(const std::string &in)
+{
+	std::string out = "\"";
+	for (unsigned char c : in)
+	{
+		if (c == '"')
+			out += "\\\"";
+		else if (c == '\\')
+			out += "\\\\";
+		else if (c == '\b')
+			out += "\\b";
+		else if (c == '\f')
+			out += "\\f";
+		else if (c == '\n')
+			out += "\\n";
+		else if (c == '\r')
+			out += "\\r";
+		else if (c == '\t')
+			out += "\\t";
+		else if (c < 0x20)
+		{
+			char buf[7];
+			snprintf(buf, sizeof(buf), "\\u%04x", c);
+			out += buf;
+		}
+		else
+			out += static_cast<char>(c);
+	}
+	return out + "\"";
+}
+
+/* json_copy_plain stops exactly at the first byte to escape, wherever it is
+ * (inside or after a 16- or 8-byte block), and the escaper around it writes
+ * escape_json's bytes; every byte value, high bytes (signed as char) too. */
+TEST(JsonEscape, PlainRunsStopAtEveryPosition)
+{
+	for (size_t len = 0; len <= 70; len++)
+		for (size_t at = 0; at <= len; at++)
+			for (int c : {0x00, 0x01, 0x1f, 0x22, 0x5c, 0x0a})
+			{
+				std::string in(len, 'a');
+				for (size_t k = 0; k < len; k++)
+					in[k] = static_cast<char>("a\x7f\x80\xff\x20\x21 z"[k % 8]);
+				if (at < len)
+					in[at] = static_cast<char>(c);
+				std::string dst(len + 1, '\0');
+				size_t plain = outflow::json_copy_plain(&dst[0], in.data(), in.size());
+				ASSERT_EQ(plain, at) << len << " " << at << " " << c;
+				ASSERT_EQ(dst.substr(0, plain), in.substr(0, plain));
+				ASSERT_EQ(json_quoted(in), reference_escape(in)) << len << " " << at << " " << c;
+			}
+	std::string all;
+	for (int c = 0; c < 256; c++)
+		all.push_back(static_cast<char>(c));
+	for (int shift = 0; shift < 16; shift++)
+		EXPECT_EQ(json_quoted(all.substr(shift) + all), reference_escape(all.substr(shift) + all));
+}
+
+} // namespace

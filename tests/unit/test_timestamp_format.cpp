@@ -1,4 +1,4 @@
-// format_timestamp_iso (value_format.h) against the C library's calendar:
+// format_timestamp_iso (pg_text_format.h) against the C library's calendar:
 // every year 1 to 9999, leap days, microsecond trimming, out-of-range years.
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-#include "value_format.h"
+#include "pg_text_format.h"
 
 namespace {
 
@@ -108,3 +108,39 @@ TEST(TimestampFormat, EveryYearAndRandomValuesMatchTheCalendar)
 }
 
 } // namespace
+
+namespace {
+
+std::string
+zone(int tz)
+{
+	char buf[outflow::kIsoZoneMax];
+	size_t len = outflow::format_iso_zone(tz, buf);
+
+	return std::string(buf, len);
+}
+
+} // namespace
+
+// EncodeTimezone's ISO text: seconds west of Greenwich shown with the opposite sign.
+TEST(IsoZoneFormat, HoursMinutesSeconds)
+{
+	EXPECT_EQ(zone(0), "+00");
+	EXPECT_EQ(zone(-3600), "+01");
+	EXPECT_EQ(zone(5 * 3600), "-05");
+	EXPECT_EQ(zone(-(5 * 3600 + 30 * 60)), "+05:30");
+	EXPECT_EQ(zone(-(5 * 3600 + 45 * 60)), "+05:45");
+	EXPECT_EQ(zone(3600 + 60 + 1), "-01:01:01");
+	EXPECT_EQ(zone(-(99 * 3600 + 59 * 60 + 59)), "+99:59:59");
+	EXPECT_EQ(zone(100 * 3600), ""); // not a real zone: the general path
+}
+
+// timestamp_out's ISO text: the XSD text with a space for the 'T'.
+TEST(TimestampFormat, IsoSpaceVariant)
+{
+	char buf[outflow::kTimestampIsoMax];
+	size_t len = outflow::format_timestamp_iso_space(INT64_C(1500000), buf);
+
+	EXPECT_EQ(std::string(buf, len), "2000-01-01 00:00:01.5");
+	EXPECT_EQ(outflow::format_timestamp_iso_space(INT64_C(1) << 61, buf), 0u);
+}

@@ -1,4 +1,4 @@
-// Tests for decoder/value_format.h: decimal integers, hex bytes, UUID text.
+// Tests for decoder/pg_text_format.h: decimal integers, hex bytes, UUID text.
 #include <gtest/gtest.h>
 
 #include <cinttypes>
@@ -7,7 +7,7 @@
 #include <random>
 #include <string>
 
-#include "value_format.h"
+#include "pg_text_format.h"
 
 namespace {
 

@@ -17,7 +17,7 @@ use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(decode_exact decode_lines encode num rows_of replay same_state
   keep_rows project start_recvlogical stop_after_heartbeat
-  spawn running reap lsn_num stream_key compare_runs server_major);
+  spawn psql_background running reap lsn_num stream_key compare_runs server_major);
 
 my $json = JSON::PP->new->canonical;
 
@@ -282,6 +282,15 @@ sub spawn
 	}
 	$spawned{$pid} = 1;
 	return $pid;
+}
+
+# psql_background($connstr, $dir, $app, $sql): starts psql running $sql as
+# application $app (stdout and stderr in $dir/$app.out and .err); returns its pid.
+sub psql_background
+{
+	my ($connstr, $dir, $app, $sql) = @_;
+	return spawn([ 'env', "PGAPPNAME=$app", 'psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', $connstr, '-c', $sql ],
+		stdout => "$dir/$app.out", stderr => "$dir/$app.err");
 }
 
 # True while the spawned $pid has not exited.

@@ -25,7 +25,7 @@ use Test::More;
 use OutflowTap;
 
 # What this test checks is built on row filters and column lists (15 and
-# later); before 15, sql/compat_pre15.sql and tests/publication_stream.sh
+# later); before 15, sql/compat_pre15.sql, 006_publication_stream.pl and 009_snapshot_export.pl
 # cover following publications.
 plan skip_all => 'row filters and column lists need PostgreSQL 15 (this server is ' . server_major() . ')'
   if server_major() < 15;

@@ -1,6 +1,12 @@
 /*
- * out.h: appending to PostgreSQL's StringInfo from C++, with the pure
- * writers of json_escape.h and value_format.h.
+ * pg_text.h: our copies of PostgreSQL's text routines, appended to a
+ * StringInfo (append_*): the buffer itself (room, bytes, literals), JSON
+ * strings (escape_json), integers (int8out), text-like varlenas, names,
+ * UUIDs, LSNs; and, in pg_text.cpp, the ones that read the consumer's
+ * settings or walk an array (timestamp_out, timestamptz_out, array_out of
+ * text arrays). The pure parts are in pg_text_format.h and json_escape.h;
+ * numerics in pg_text_numeric.h, jsonb in pg_text_jsonb.h. Each is checked
+ * byte for byte against PostgreSQL's own function by sql/fast_paths.sql.
  */
 #ifndef OUTFLOW_OUT_H
 #define OUTFLOW_OUT_H
@@ -8,7 +14,7 @@
 #include <cstring>
 
 #include "json_escape.h"
-#include "value_format.h"
+#include "pg_text_format.h"
 #include "pg.h"
 
 namespace outflow {
@@ -19,7 +25,7 @@ namespace outflow {
  * only when the buffer must grow.
  */
 inline char *
-out_reserve(StringInfo out, int n)
+append_reserve(StringInfo out, int n)
 {
 	if (unlikely(out->maxlen - out->len <= n))
 		enlargeStringInfo(out, n);
@@ -68,9 +74,9 @@ varlena_release(struct varlena *v, Datum value, const LocalVarlena &local)
 
 /* Appends bytes verbatim (the inline counterpart of appendBinaryStringInfo). */
 inline void
-out_bytes(StringInfo out, const char *data, int len)
+append_bytes(StringInfo out, const char *data, int len)
 {
-	char *dst = out_reserve(out, len);
+	char *dst = append_reserve(out, len);
 
 	memcpy(dst, data, len);
 	out->len += len;
@@ -79,9 +85,9 @@ out_bytes(StringInfo out, const char *data, int len)
 
 /* Appends one byte. */
 inline void
-out_char(StringInfo out, char c)
+append_char(StringInfo out, char c)
 {
-	char *dst = out_reserve(out, 1);
+	char *dst = append_reserve(out, 1);
 
 	dst[0] = c;
 	dst[1] = '\0';
@@ -91,9 +97,9 @@ out_char(StringInfo out, char c)
 /* Appends a string literal or other known-length bytes verbatim. */
 template <size_t N>
 inline void
-out_lit(StringInfo out, const char (&lit)[N])
+append_lit(StringInfo out, const char (&lit)[N])
 {
-	out_bytes(out, lit, static_cast<int>(N - 1));
+	append_bytes(out, lit, static_cast<int>(N - 1));
 }
 
 /*
@@ -103,14 +109,14 @@ out_lit(StringInfo out, const char (&lit)[N])
  */
 template <int Worst, typename Special>
 inline void
-out_escape_chunks(StringInfo out, const char *str, size_t len, Special special)
+append_escaped_chunks(StringInfo out, const char *str, size_t len, Special special)
 {
 	const size_t chunk_max = 8192;
 
 	while (len > 0)
 	{
 		size_t n = len < chunk_max ? len : chunk_max;
-		char *dst = out_reserve(out, static_cast<int>(Worst * n + 1));
+		char *dst = append_reserve(out, static_cast<int>(Worst * n + 1));
 		char *p = json_escape_into(dst, str, n, special);
 
 		*p = '\0';
@@ -122,10 +128,10 @@ out_escape_chunks(StringInfo out, const char *str, size_t len, Special special)
 
 /* Appends the escaped bytes of str[0..len) and the closing quote (escape_json's bytes). */
 inline void
-out_json_escape_tail(StringInfo out, const char *str, size_t len)
+append_json_escape_tail(StringInfo out, const char *str, size_t len)
 {
-	out_escape_chunks<6>(out, str, len, json_put_escape);
-	out_reserve(out, 1);
+	append_escaped_chunks<6>(out, str, len, json_put_escape);
+	append_reserve(out, 1);
 	out->data[out->len++] = '"';
 	out->data[out->len] = '\0';
 }
@@ -133,38 +139,21 @@ out_json_escape_tail(StringInfo out, const char *str, size_t len)
 /*
  * Appends len bytes as a quoted, escaped JSON string. Room for the plain case
  * is made once and bytes are copied until the first one that needs an
- * escape; the rest (if any) goes through out_json_escape_tail.
+ * escape (json_copy_plain); the rest (if any) goes through
+ * append_json_escape_tail.
  */
 inline void
-out_json_string_len(StringInfo out, const char *str, size_t len)
+append_json_string(StringInfo out, const char *str, size_t len)
 {
-	char *dst = out_reserve(out, static_cast<int>(len) + 2);
-	size_t i = 0;
+	char *dst = append_reserve(out, static_cast<int>(len) + 2);
+	size_t i;
 
 	*dst++ = '"';
-	/* Eight bytes at a time while none is below 0x20, '"' or '\\'. A word
-	 * that might hold one goes to the byte loop, which decides exactly. */
-	for (; i + 8 <= len; i += 8)
-	{
-		uint64 w;
-
-		memcpy(&w, str + i, 8);
-		if (!json_word_plain(w))
-			break;
-		memcpy(dst + i, &w, 8);
-	}
-	for (; i < len; i++)
-	{
-		unsigned char c = static_cast<unsigned char>(str[i]);
-
-		if (kJsonEscape.code[c] != 0)
-			break;
-		dst[i] = static_cast<char>(c);
-	}
+	i = json_copy_plain(dst, str, len);
 	out->len += static_cast<int>(i) + 1;
 	if (i < len)
 	{
-		out_json_escape_tail(out, str + i, len - i);
+		append_json_escape_tail(out, str + i, len - i);
 		return;
 	}
 	out->data[out->len++] = '"';
@@ -173,9 +162,9 @@ out_json_string_len(StringInfo out, const char *str, size_t len)
 
 /* Appends a C string as a quoted, escaped JSON string. */
 inline void
-out_json_string(StringInfo out, const char *str)
+append_json_cstring(StringInfo out, const char *str)
 {
-	out_json_string_len(out, str, strlen(str));
+	append_json_string(out, str, strlen(str));
 }
 
 /* Appends text, in double quotes if quoted (the caller knows it needs no escaping). */
@@ -184,7 +173,7 @@ append_quoted_if(StringInfo out, bool quoted, const char *text, int len)
 {
 	if (quoted)
 	{
-		out_reserve(out, len + 2);
+		append_reserve(out, len + 2);
 		out->data[out->len++] = '"';
 		memcpy(out->data + out->len, text, len);
 		out->len += len;
@@ -192,7 +181,7 @@ append_quoted_if(StringInfo out, bool quoted, const char *text, int len)
 		out->data[out->len] = '\0';
 	}
 	else
-		out_bytes(out, text, len);
+		append_bytes(out, text, len);
 }
 
 /* Appends v in decimal, quoted if asked (numeric_data_types_as_string). */
@@ -206,21 +195,92 @@ append_int64(StringInfo out, int64 v, bool quoted)
 }
 
 /*
+ * The readable form of a varlena as pg_detoast_datum_packed gives it, without
+ * its copy where none is needed: a value the decoder reassembled from TOAST
+ * arrives as an indirect pointer to the whole value in memory, which is
+ * read in place unless it is compressed (detoast_attr would copy it: 32 kB
+ * for a 32 kB value). *copied says whether the result is a palloc'd copy
+ * (to pfree).
+ */
+inline struct varlena *
+varlena_readable(struct varlena *p, bool *copied)
+{
+	*copied = false;
+	if (VARATT_IS_EXTERNAL_INDIRECT(p))
+	{
+		struct varatt_indirect redirect;
+
+		VARATT_EXTERNAL_GET_POINTER(redirect, p);
+		struct varlena *target = redirect.pointer;
+
+		if (!VARATT_IS_COMPRESSED(target) && !VARATT_IS_EXTERNAL(target))
+			return target;
+	}
+	/* pg_detoast_datum_packed, inline: most values are plain. */
+	if (VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p))
+	{
+		*copied = true;
+		return detoast_attr(p);
+	}
+	return p;
+}
+
+/*
  * Appends a text-like varlena (text, varchar, bpchar, json: their output
  * functions return the bytes as they are) as a JSON string, detoasted only
- * if compressed or external.
+ * if compressed or external (varlena_readable).
  */
 inline void
-out_text_json(StringInfo out, Datum value)
+append_text_json(StringInfo out, Datum value)
 {
 	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-	/* pg_detoast_datum_packed, inline: most values are plain. */
-	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
+	bool copied;
+	struct varlena *v = varlena_readable(p, &copied);
 
-	out_json_string_len(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
-	if (v != p)
+	append_json_string(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+	if (copied)
 		pfree(v);
 }
+
+/* Appends a name (nameout's text) as a JSON string. */
+inline void
+append_name_json(StringInfo out, const NameData *name)
+{
+	append_json_string(out, NameStr(*name), strnlen(NameStr(*name), NAMEDATALEN));
+}
+
+/* Appends 16 bytes as uuid_out writes them, quoted. */
+inline void
+append_uuid_quoted(StringInfo out, const unsigned char *bytes)
+{
+	char buf[kUuidTextLen];
+	size_t len = format_uuid(bytes, buf);
+
+	append_quoted_if(out, true, buf, static_cast<int>(len));
+}
+
+/* pg_text.cpp */
+
+/*
+ * timestamp_out's text under the session's DateStyle, when it is ISO and t
+ * finite in years 1 to 9999; buf needs kTimestampIsoMax bytes. Returns 0
+ * (nothing written) when the output function must decide.
+ */
+size_t format_timestamp_datestyle(Timestamp t, char *buf);
+
+/*
+ * timestamptz_out's text under the session's DateStyle and TimeZone, when
+ * ISO and a zone with one fixed UTC offset (UTC, Etc/GMT+5, '+05:30');
+ * buf needs kTimestampIsoMax + kIsoZoneMax bytes. Returns 0 otherwise.
+ */
+size_t format_timestamptz_datestyle(TimestampTz t, char *buf);
+
+/*
+ * Appends array_out's text of a one-dimensional text or varchar array with
+ * lower bound 1 (or of an empty array) as a JSON string: "{a,\"b c\",NULL}".
+ * Returns false, writing nothing, for other shapes.
+ */
+bool append_text_array_json(StringInfo out, Datum value);
 
 /* Writes v as upper-case hex without leading zeros, as "%X" does; returns the length. */
 inline int
@@ -242,11 +302,11 @@ format_hex32_upper(uint32 v, char *dst)
 
 /* Appends an LSN as PostgreSQL prints it, quoted: "X/X". */
 inline void
-out_lsn_quoted(StringInfo out, XLogRecPtr lsn)
+append_lsn_quoted(StringInfo out, XLogRecPtr lsn)
 {
 	char *dst;
 
-	dst = out_reserve(out, 20);
+	dst = append_reserve(out, 20);
 	*dst++ = '"';
 	dst += format_hex32_upper(static_cast<uint32>(lsn >> 32), dst);
 	*dst++ = '/';

@@ -1,8 +1,12 @@
 /*
- * value_format.h: small text formatters for values, pure C++ (no PostgreSQL
- * headers) so that they can be unit-tested: integers in decimal, bytes in
- * lower-case hex, UUIDs in their canonical 8-4-4-4-12 form. Each writes into
- * a caller-provided buffer and returns the number of bytes written (no NUL).
+ * pg_text_format.h: the pure parts of our copies of PostgreSQL's output
+ * routines, pure C++ (no PostgreSQL headers) so that they can be
+ * unit-tested: integers in decimal (int8out), bytes in lower-case hex
+ * (byteaout), UUIDs (uuid_out), timestamps in ISO and XSD form and zones
+ * (EncodeDateTime, EncodeTimezone), numerics from their digits
+ * (numeric_out). Each writes into a caller-provided buffer and returns the
+ * number of bytes written (no NUL). pg_text*.h append them to a StringInfo;
+ * sql/fast_paths.sql checks them against PostgreSQL's own functions.
  */
 #ifndef OUTFLOW_VALUE_FORMAT_H
 #define OUTFLOW_VALUE_FORMAT_H
@@ -174,6 +178,60 @@ format_timestamp_iso(int64_t t, char *buf)
 			frac /= 10;
 		}
 		len += ndigits;
+	}
+	return len;
+}
+
+/* timestamp_out's ISO text (DateStyle ISO) of local time t: a space where XSD puts 'T'. */
+inline size_t
+format_timestamp_iso_space(int64_t t, char *buf)
+{
+	/* Far from the ends of int64, so that adding a zone offset cannot overflow. */
+	if (t <= -(INT64_C(1) << 60) || t >= (INT64_C(1) << 60))
+		return 0;
+	size_t len = format_timestamp_iso(t, buf);
+
+	if (len != 0)
+		buf[10] = ' ';
+	return len;
+}
+
+/* Longest text of format_iso_zone: "+HH:MM:SS". */
+inline constexpr size_t kIsoZoneMax = 9;
+
+/*
+ * Writes a zone (tz: seconds west of Greenwich) as EncodeTimezone does in
+ * ISO style: +HH, +HH:MM or +HH:MM:SS. Returns 0 for 100 hours or more (not
+ * a real zone: the caller takes the general path).
+ */
+inline size_t
+format_iso_zone(int tz, char *buf)
+{
+	const char *pairs = kDigitPairs.text;
+	int sec = tz < 0 ? -tz : tz;
+	int min = sec / 60;
+	int hour;
+	size_t len = 0;
+
+	sec -= min * 60;
+	hour = min / 60;
+	min -= hour * 60;
+	buf[len++] = tz <= 0 ? '+' : '-'; /* west of Greenwich is shown as minus */
+	if (hour >= 100)
+		return 0;
+	buf[len++] = pairs[2 * hour];
+	buf[len++] = pairs[2 * hour + 1];
+	if (sec != 0 || min != 0)
+	{
+		buf[len++] = ':';
+		buf[len++] = pairs[2 * min];
+		buf[len++] = pairs[2 * min + 1];
+	}
+	if (sec != 0)
+	{
+		buf[len++] = ':';
+		buf[len++] = pairs[2 * sec];
+		buf[len++] = pairs[2 * sec + 1];
 	}
 	return len;
 }

@@ -1,5 +1,5 @@
 /*
- * numeric_out.h: numeric values written straight from their stored form,
+ * pg_text_numeric.h: numeric values written straight from their stored form,
  * the same text numeric_out gives, without detoasting short values into a
  * copy or allocating the text. Used by the native and wal2json formats.
  *
@@ -15,9 +15,9 @@
 
 #include <cstring>
 
-#include "out.h"
+#include "pg_text.h"
 #include "pg.h"
-#include "value_format.h"
+#include "pg_text_format.h"
 
 extern "C" {
 #include "access/detoast.h"
@@ -32,7 +32,7 @@ namespace outflow {
  * infinities (the caller takes the general path).
  */
 inline bool
-out_numeric_parts(StringInfo out, const char *data, size_t size, bool quoted)
+append_numeric_parts(StringInfo out, const char *data, size_t size, bool quoted)
 {
 	uint16 header;
 	bool negative;
@@ -69,7 +69,7 @@ out_numeric_parts(StringInfo out, const char *data, size_t size, bool quoted)
 
 	int ndigits = static_cast<int>((size - hdrsize) / sizeof(int16));
 	size_t max = numeric_text_max(weight, dscale);
-	char *dst = out_reserve(out, static_cast<int>(max) + 2);
+	char *dst = append_reserve(out, static_cast<int>(max) + 2);
 	char *start = dst;
 
 	if (quoted)
@@ -84,11 +84,11 @@ out_numeric_parts(StringInfo out, const char *data, size_t size, bool quoted)
 
 /* The same for a numeric datum (detoasted first if compressed or external). */
 inline bool
-out_numeric_finite(StringInfo out, Datum value, bool quoted)
+append_numeric_finite(StringInfo out, Datum value, bool quoted)
 {
 	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
 	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
-	bool done = out_numeric_parts(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), quoted);
+	bool done = append_numeric_parts(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), quoted);
 
 	if (v != p)
 		pfree(v);

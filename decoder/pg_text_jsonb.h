@@ -1,5 +1,5 @@
 /*
- * jsonb_text.h: a jsonb value's text, the bytes JsonbToCString (jsonb_out)
+ * pg_text_jsonb.h: a jsonb value's text, the bytes JsonbToCString (jsonb_out)
  * writes, straight from the stored form: no iterator, no copy of each string
  * and numeric, no detoasted copy of a short value. Used by the native format
  * (the text as JSON) and by the wal2json formats (the text inside a JSON
@@ -23,8 +23,8 @@
 
 #include <cstring>
 
-#include "numeric_out.h"
-#include "out.h"
+#include "pg_text_numeric.h"
+#include "pg_text.h"
 #include "pg.h"
 
 extern "C" {
@@ -77,15 +77,15 @@ entry_length(uint32 e, uint32 offset)
  */
 template <bool Nested>
 inline void
-put_string(StringInfo out, const char *s, size_t len)
+append_jsonb_string(StringInfo out, const char *s, size_t len)
 {
 	if (!Nested)
 	{
-		out_json_string_len(out, s, len);
+		append_json_string(out, s, len);
 		return;
 	}
-	out_lit(out, "\\\"");
-	out_escape_chunks<7>(out, s, len, [](char *p, unsigned char c, char code) {
+	append_lit(out, "\\\"");
+	append_escaped_chunks<7>(out, s, len, [](char *p, unsigned char c, char code) {
 		if (code == 'u')
 		{
 			/* \u00XX, its backslash escaped */
@@ -105,12 +105,12 @@ put_string(StringInfo out, const char *s, size_t len)
 		p[2] = code;
 		return p + 3;
 	});
-	out_lit(out, "\\\"");
+	append_lit(out, "\\\"");
 }
 
 /* A numeric stored inside a jsonb (a whole numeric varlena, possibly unaligned). */
 inline void
-put_numeric(StringInfo out, const char *num)
+append_jsonb_numeric(StringInfo out, const char *num)
 {
 	const char *data;
 	size_t size;
@@ -129,7 +129,7 @@ put_numeric(StringInfo out, const char *num)
 		data = num + VARHDRSZ;
 		size = VARSIZE_4B(&header) - VARHDRSZ;
 	}
-	if (out_numeric_parts(out, data, size, false))
+	if (append_numeric_parts(out, data, size, false))
 		return;
 	/* NaN and the infinities (not in jsonb as it is written today): numeric_out on an aligned copy. */
 	size_t whole = static_cast<size_t>(data - num) + size;
@@ -144,32 +144,32 @@ put_numeric(StringInfo out, const char *num)
 }
 
 template <bool Nested>
-void put_container(StringInfo out, const char *container);
+void append_container(StringInfo out, const char *container);
 
 /* Entry e's value, its data at base + offset, length len. */
 template <bool Nested>
 inline void
-put_entry(StringInfo out, uint32 e, const char *base, uint32 offset, uint32 len)
+append_entry(StringInfo out, uint32 e, const char *base, uint32 offset, uint32 len)
 {
 	switch (e & JENTRY_TYPEMASK)
 	{
 		case JENTRY_ISSTRING:
-			put_string<Nested>(out, base + offset, len);
+			append_jsonb_string<Nested>(out, base + offset, len);
 			break;
 		case JENTRY_ISNUMERIC:
-			put_numeric(out, base + INTALIGN(offset));
+			append_jsonb_numeric(out, base + INTALIGN(offset));
 			break;
 		case JENTRY_ISBOOL_FALSE:
-			out_lit(out, "false");
+			append_lit(out, "false");
 			break;
 		case JENTRY_ISBOOL_TRUE:
-			out_lit(out, "true");
+			append_lit(out, "true");
 			break;
 		case JENTRY_ISNULL:
-			out_lit(out, "null");
+			append_lit(out, "null");
 			break;
 		case JENTRY_ISCONTAINER:
-			put_container<Nested>(out, base + INTALIGN(offset));
+			append_container<Nested>(out, base + INTALIGN(offset));
 			break;
 		default:
 			elog(ERROR, "outflow: unknown jsonb entry type %u", e & JENTRY_TYPEMASK);
@@ -178,7 +178,7 @@ put_entry(StringInfo out, uint32 e, const char *base, uint32 offset, uint32 len)
 
 template <bool Nested>
 void
-put_container(StringInfo out, const char *container)
+append_container(StringInfo out, const char *container)
 {
 	uint32 header = load32(container);
 	int count = static_cast<int>(header & JB_CMASK);
@@ -191,7 +191,7 @@ put_container(StringInfo out, const char *container)
 		uint32 koff = 0;
 		uint32 voff = entry_offset(children, count);
 
-		out_char(out, '{');
+		append_char(out, '{');
 		for (int i = 0; i < count; i++)
 		{
 			uint32 ke = load32(children + static_cast<size_t>(i) * sizeof(JEntry));
@@ -200,14 +200,14 @@ put_container(StringInfo out, const char *container)
 			uint32 vlen = entry_length(ve, voff);
 
 			if (i > 0)
-				out_lit(out, ", ");
-			put_string<Nested>(out, base + koff, klen);
-			out_lit(out, ": ");
-			put_entry<Nested>(out, ve, base, voff, vlen);
+				append_lit(out, ", ");
+			append_jsonb_string<Nested>(out, base + koff, klen);
+			append_lit(out, ": ");
+			append_entry<Nested>(out, ve, base, voff, vlen);
 			koff += klen;
 			voff += vlen;
 		}
-		out_char(out, '}');
+		append_char(out, '}');
 		return;
 	}
 	if (!(header & JB_FARRAY))
@@ -218,23 +218,23 @@ put_container(StringInfo out, const char *container)
 	uint32 off = 0;
 
 	if (!raw_scalar)
-		out_char(out, '[');
+		append_char(out, '[');
 	for (int i = 0; i < count; i++)
 	{
 		uint32 e = load32(children + static_cast<size_t>(i) * sizeof(JEntry));
 		uint32 len = entry_length(e, off);
 
 		if (i > 0)
-			out_lit(out, ", ");
-		put_entry<Nested>(out, e, base, off, len);
+			append_lit(out, ", ");
+		append_entry<Nested>(out, e, base, off, len);
 		off += len;
 	}
 	if (!raw_scalar)
-		out_char(out, ']');
+		append_char(out, ']');
 }
 
 /*
- * The size of what put_string<Nested> writes (quotes included), counted:
+ * The size of what append_jsonb_string<Nested> writes (quotes included), counted:
  * the oversize check measures a large jsonb before writing it (oversize.h).
  */
 template <bool Nested>
@@ -258,7 +258,7 @@ string_size(const char *s, size_t len)
 template <bool Nested>
 Size container_size(const char *container, StringInfo scratch);
 
-/* The size of what put_entry<Nested> writes; numerics written into scratch and measured. */
+/* The size of what append_entry<Nested> writes; numerics written into scratch and measured. */
 template <bool Nested>
 inline Size
 entry_size(uint32 e, const char *base, uint32 offset, uint32 len, StringInfo scratch)
@@ -269,7 +269,7 @@ entry_size(uint32 e, const char *base, uint32 offset, uint32 len, StringInfo scr
 			return string_size<Nested>(base + offset, len);
 		case JENTRY_ISNUMERIC:
 			resetStringInfo(scratch);
-			put_numeric(scratch, base + INTALIGN(offset));
+			append_jsonb_numeric(scratch, base + INTALIGN(offset));
 			return static_cast<Size>(scratch->len);
 		case JENTRY_ISBOOL_FALSE:
 			return 5;
@@ -284,7 +284,7 @@ entry_size(uint32 e, const char *base, uint32 offset, uint32 len, StringInfo scr
 	return 0;
 }
 
-/* The size of what put_container<Nested> writes, walking the same entries. */
+/* The size of what append_container<Nested> writes, walking the same entries. */
 template <bool Nested>
 Size
 container_size(const char *container, StringInfo scratch)
@@ -340,25 +340,26 @@ container_size(const char *container, StringInfo scratch)
  * as a JSON string holding that text (quoted and escaped).
  */
 inline void
-out_jsonb_text(StringInfo out, Datum value, bool nested)
+append_jsonb_text(StringInfo out, Datum value, bool nested)
 {
 	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
+	bool copied;
+	struct varlena *v = varlena_readable(p, &copied); /* a reassembled TOAST value in place */
 	const char *root = VARDATA_ANY(v);
 
 	if (nested)
 	{
-		out_char(out, '"');
-		jsonb_text_detail::put_container<true>(out, root);
-		out_char(out, '"');
+		append_char(out, '"');
+		jsonb_text_detail::append_container<true>(out, root);
+		append_char(out, '"');
 	}
 	else
-		jsonb_text_detail::put_container<false>(out, root);
-	if (v != p)
+		jsonb_text_detail::append_container<false>(out, root);
+	if (copied)
 		pfree(v);
 }
 
-/* The exact size of what out_jsonb_text writes for value, without writing it (oversize.h). */
+/* The exact size of what append_jsonb_text writes for value, without writing it (oversize.h). */
 inline Size
 jsonb_text_size(Datum value, bool nested)
 {
