@@ -1526,9 +1526,8 @@ AS $fn$
 DECLARE
 	rel regclass;
 	b record;
-	old_key text;	-- ($1)."k1", ($1)."k2": the key before the update
-	new_key text;	-- ($2)."k1", ...: the key after it
-	new_key1 text;	-- ($1)."k1", ...: the same, of the first parameter
+	old_key text;	-- ($1)."k1", ($1)."k2": the key of the first parameter (OLD, then NEW)
+	new_key text;	-- ($2)."k1", ...: the key after the update
 	row_key text;	-- __outflow_row."k1", ...
 	typed text;		-- $3[1]::type1, ...: the last key copied
 	moved boolean;
@@ -1542,10 +1541,9 @@ BEGIN
 	         WHERE x.relation = rel AND x.state <> 'done' ORDER BY x.id LOOP
 		SELECT string_agg(format('($1).%I', k), ', ' ORDER BY o),
 		       string_agg(format('($2).%I', k), ', ' ORDER BY o),
-		       string_agg(format('($1).%I', k), ', ' ORDER BY o),
 		       string_agg(format('__outflow_row.%I', k), ', ' ORDER BY o),
 		       string_agg(format('$3[%s]::%s', o, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY o)
-		INTO old_key, new_key, new_key1, row_key, typed
+		INTO old_key, new_key, row_key, typed
 		FROM unnest(b.key_columns) WITH ORDINALITY AS u(k, o)
 		JOIN pg_attribute a ON a.attrelid = rel AND a.attname = u.k AND NOT a.attisdropped;
 		CONTINUE WHEN old_key IS NULL;	-- the key changed: the next chunk says so
@@ -1559,7 +1557,7 @@ BEGIN
 			EXECUTE format('SELECT count(*) FILTER (WHERE outflow._backfill_row($2, $3, $4, __outflow_row)) '
 			               'FROM %s%s __outflow_row WHERE ROW(%s) = ROW(%s)',
 			               CASE WHEN (SELECT relkind FROM pg_class WHERE oid = rel) = 'p' THEN '' ELSE 'ONLY ' END,
-			               rel, row_key, new_key1)
+			               rel, row_key, old_key)	-- ($1): NEW here
 				USING NEW, b.id, b.publication, rel;
 		END IF;
 	END LOOP;
