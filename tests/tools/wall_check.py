@@ -108,7 +108,8 @@ class Elf:
         return out
 
 
-def uleb(d, p):
+def leb(d, p, signed):
+    """The LEB128 number at d[p] (sign-extended when signed) and the offset after it."""
     result = shift = 0
     while True:
         b = d[p]
@@ -116,20 +117,17 @@ def uleb(d, p):
         result |= (b & 0x7F) << shift
         shift += 7
         if b < 0x80:
+            if signed and b & 0x40:
+                result -= 1 << shift
             return result, p
+
+
+def uleb(d, p):
+    return leb(d, p, False)
 
 
 def sleb(d, p):
-    result = shift = 0
-    while True:
-        b = d[p]
-        p += 1
-        result |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            if b & 0x40:
-                result -= 1 << shift
-            return result, p
+    return leb(d, p, True)
 
 
 def reloc_target(elf, section, off):
