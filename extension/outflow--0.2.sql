@@ -1772,6 +1772,7 @@ DECLARE
 	as_text text;	-- "k1"::text, "k2"::text
 	typed text;		-- ($1[1]::type1, $1[2]::type2)
 	src text;		-- ONLY schema.table (the whole partitioned table: no ONLY)
+	kind "char";	-- the table's relkind
 	lo text;
 	hi text[];
 	n bigint;
@@ -1783,7 +1784,8 @@ BEGIN
 	IF b.state = 'done' THEN
 		RETURN true;
 	END IF;
-	IF NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = b.relation) THEN
+	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = b.relation;
+	IF NOT FOUND THEN
 		RAISE EXCEPTION 'outflow.backfill: the table of backfill % (OID %) no longer exists', b.id, b.relation::oid
 			USING ERRCODE = 'undefined_table', HINT = format('DELETE FROM outflow.backfills WHERE id = %s;', b.id);
 	END IF;
@@ -1806,7 +1808,7 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			HINT = format('Start it again: DELETE FROM outflow.backfills WHERE id = %s; then CALL outflow.backfill() (rows already sent are sent again, as upserts).', b.id);
 	END IF;
-	src := CASE WHEN (SELECT relkind FROM pg_class WHERE oid = b.relation) = 'p' THEN '' ELSE 'ONLY ' END || b.relation::text;
+	src := CASE WHEN kind = 'p' THEN '' ELSE 'ONLY ' END || b.relation::text;
 	lo := CASE WHEN b.last_key IS NULL THEN 'true' ELSE format('(%s) > (%s)', keys, typed) END;
 
 	IF b.state = 'pending' THEN
