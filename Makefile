@@ -23,7 +23,7 @@ OBJS = $(DECODER_SRCS:.cpp=.o) $(EXTENSION_SRCS:.cpp=.o)
 # TABLES IN SCHEMA) are left out before 15, where compat_pre15 tests what
 # applies there instead (and is left out from 15 on); to_jsonb needs 14
 # (multiranges and numeric infinities in every row); FOR ALL TABLES EXCEPT 19;
-# backfill uses column lists and row filters (13: TAP 007_backfill and 009_backfill_moved_rows cover it).
+# backfill uses column lists and row filters (13 and 14: TAP 007_backfill and 010_backfill_moved_rows cover it).
 REGRESS_ALL = $(sort $(notdir $(basename $(wildcard sql/*.sql))))
 REGRESS_PG14 = to_jsonb
 REGRESS_PG15 = api_publish api_slots api_snapshot backfill publication_alter publication_columns \
