@@ -13,11 +13,12 @@ use JSON::PP;
 use Test::More;
 use Time::HiRes qw(usleep);
 use POSIX qw(WNOHANG);
+use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(decode_exact decode_lines encode num rows_of replay same_state
   keep_rows project start_recvlogical stop_after_heartbeat
-  spawn psql_background running reap lsn_num stream_key compare_runs server_major);
+  spawn psql_background running reap lsn_num stream_key compare_runs server_major logical_node);
 
 my $json = JSON::PP->new->canonical;
 
@@ -28,6 +29,21 @@ sub server_major
 	my ($major) = `postgres --version` =~ /\(PostgreSQL\) (\d+)/;
 	die "cannot tell the server's version from postgres --version" unless $major;
 	return $major;
+}
+
+# A started cluster $name with wal_level logical (and the postgresql.conf
+# lines $conf, if given), and a new directory tmp_check/$name for the
+# test's files: ($node, $dir).
+sub logical_node
+{
+	my ($name, $conf) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init(allows_streaming => 'logical');
+	$node->append_conf('postgresql.conf', $conf) if defined $conf;
+	$node->start;
+	my $dir = "$PostgreSQL::Test::Utils::tmp_check/$name";
+	mkdir $dir or die "mkdir $dir: $!";
+	return ($node, $dir);
 }
 
 # Consumers started, stopped at exit also when a test dies half-way (the

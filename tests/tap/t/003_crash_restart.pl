@@ -35,13 +35,8 @@ my $check = $ENV{STREAM_CHECK};
 die "STREAM_CHECK must name tests/tools/stream_check (make installcheck sets it)" unless $check && -x $check;
 my $timeout = $PostgreSQL::Test::Utils::timeout_default;
 
-my $node = PostgreSQL::Test::Cluster->new('crash');
-$node->init(allows_streaming => 'logical');
-$node->append_conf('postgresql.conf', "logical_decoding_work_mem = 64kB\nwal_sender_timeout = 0\n");
-$node->start;
+my ($node, $dir) = logical_node('crash', "logical_decoding_work_mem = 64kB\nwal_sender_timeout = 0\n");
 my $connstr = $node->connstr('postgres');
-my $dir = "$PostgreSQL::Test::Utils::tmp_check/crash";
-mkdir $dir or die "mkdir $dir: $!";
 my @plugin_options = ('-o', 'include-transaction=on', '-o', 'add-tables=public.*');
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }

@@ -16,12 +16,8 @@ use Test::More;
 use IPC::Run;
 use OutflowTap;
 
-my $node = PostgreSQL::Test::Cluster->new('recvlogical');
-$node->init(allows_streaming => 'logical');
-$node->start;
+my ($node, $dir) = logical_node('recvlogical');
 my $connstr = $node->connstr('postgres');
-my $dir = "$PostgreSQL::Test::Utils::tmp_check/recvlogical";
-mkdir $dir or die "mkdir $dir: $!";
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 

@@ -18,11 +18,7 @@ use IPC::Run;
 use Time::HiRes qw(usleep);
 use OutflowTap;
 
-my $node = PostgreSQL::Test::Cluster->new('pubstream');
-$node->init(allows_streaming => 'logical');
-$node->start;
-my $dir = "$PostgreSQL::Test::Utils::tmp_check/pubstream";
-mkdir $dir or die "mkdir $dir: $!";
+my ($node, $dir) = logical_node('pubstream');
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 

@@ -27,13 +27,8 @@ use Test::More;
 use Time::HiRes qw(usleep);
 use OutflowTap;
 
-my $node = PostgreSQL::Test::Cluster->new('backfill');
-$node->init(allows_streaming => 'logical');
-$node->append_conf('postgresql.conf', "max_connections = 40\n");
-$node->start;
+my ($node, $dir) = logical_node('backfill', "max_connections = 40\n");
 my $connstr = $node->connstr('postgres');
-my $dir = "$PostgreSQL::Test::Utils::tmp_check/backfill";
-mkdir $dir or die "mkdir $dir: $!";
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 

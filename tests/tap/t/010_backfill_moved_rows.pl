@@ -30,12 +30,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use OutflowTap;
 
-my $node = PostgreSQL::Test::Cluster->new('moved');
-$node->init(allows_streaming => 'logical');
-$node->start;
+my ($node, $dir) = logical_node('moved');
 my $connstr = $node->connstr('postgres');
-my $dir = "$PostgreSQL::Test::Utils::tmp_check/moved";
-mkdir $dir or die "mkdir $dir: $!";
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
