@@ -164,6 +164,15 @@ json_escape_into(char *p, const char *str, size_t n)
 	return json_escape_into(p, str, n, json_put_escape);
 }
 
+/* The bytes an escape adds to byte c: 0 (verbatim), 1 (\n, \", ...) or 5 (\u00XX). */
+inline size_t
+json_escape_growth(unsigned char c)
+{
+	char code = kJsonEscape.code[c];
+
+	return code == 0 ? 0 : code == 'u' ? 5 : 1;
+}
+
 /*
  * How many bytes json_escape_into writes for str[0..n) (without quotes): a
  * counting pass, for the oversize check of a large value (oversize.h), so
@@ -183,18 +192,10 @@ json_escaped_size(const char *str, size_t n)
 		if (json_word_plain(w))
 			continue;
 		for (size_t k = i; k < i + 8; k++)
-		{
-			char code = kJsonEscape.code[static_cast<unsigned char>(str[k])];
-
-			size += code == 0 ? 0 : code == 'u' ? 5 : 1;
-		}
+			size += json_escape_growth(static_cast<unsigned char>(str[k]));
 	}
 	for (; i < n; i++)
-	{
-		char code = kJsonEscape.code[static_cast<unsigned char>(str[i])];
-
-		size += code == 0 ? 0 : code == 'u' ? 5 : 1;
-	}
+		size += json_escape_growth(static_cast<unsigned char>(str[i]));
 	return size;
 }
 

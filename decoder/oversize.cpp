@@ -3,6 +3,7 @@
  * They are raised only on the slow path, never for a value that fits.
  */
 #include "oversize.h"
+#include "pg_text.h"
 
 extern "C" {
 #include "mb/pg_wchar.h"
@@ -49,10 +50,11 @@ Size
 text_value_json_size(Datum value)
 {
 	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-	struct varlena *v = pg_detoast_datum_packed(p);
+	bool copied;
+	struct varlena *v = varlena_readable(p, &copied); /* as append_text_json reads it */
 	Size size = json_escaped_size(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)) + 2;
 
-	if (v != p)
+	if (copied)
 		pfree(v);
 	return size;
 }

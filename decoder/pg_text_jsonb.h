@@ -364,7 +364,8 @@ inline Size
 jsonb_text_size(Datum value, bool nested)
 {
 	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
+	bool copied;
+	struct varlena *v = varlena_readable(p, &copied); /* a reassembled TOAST value in place */
 	const char *root = VARDATA_ANY(v);
 	StringInfo scratch = makeStringInfo();
 	Size size = nested ? jsonb_text_detail::container_size<true>(root, scratch) + 2
@@ -372,7 +373,7 @@ jsonb_text_size(Datum value, bool nested)
 
 	pfree(scratch->data);
 	pfree(scratch);
-	if (v != p)
+	if (copied)
 		pfree(v);
 	return size;
 }

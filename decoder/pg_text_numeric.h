@@ -82,15 +82,16 @@ append_numeric_parts(StringInfo out, const char *data, size_t size, bool quoted)
 	return true;
 }
 
-/* The same for a numeric datum (detoasted first if compressed or external). */
+/* The same for a numeric datum (read through varlena_readable: detoasted only if it must be). */
 inline bool
 append_numeric_finite(StringInfo out, Datum value, bool quoted)
 {
 	struct varlena *p = reinterpret_cast<struct varlena *>(DatumGetPointer(value));
-	struct varlena *v = VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p) ? detoast_attr(p) : p;
+	bool copied;
+	struct varlena *v = varlena_readable(p, &copied);
 	bool done = append_numeric_parts(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), quoted);
 
-	if (v != p)
+	if (copied)
 		pfree(v);
 	return done;
 }

@@ -14,17 +14,6 @@ extern "C" {
 namespace outflow {
 namespace render {
 
-namespace {
-
-/* JsonbToCString's canonical text, as jsonb_out writes it (pg_text_jsonb.h). */
-void
-append_jsonb(StringInfo out, Jsonb *jb)
-{
-	jsonb_text_detail::append_container<false>(out, reinterpret_cast<const char *>(&jb->root));
-}
-
-} // namespace
-
 /*
  * json text, parsed as jsonb the way to_jsonb parses it. Some valid json
  * has no jsonb form: "\u0000", numbers beyond numeric's range, escapes the
@@ -41,7 +30,7 @@ append_json_text(StringInfo out, Datum value)
 
 	if (compat::json_to_jsonb(cstr, VARSIZE_ANY_EXHDR(t), &jb))
 	{
-		append_jsonb(out, DatumGetJsonbP(jb));
+		append_jsonb_text(out, jb, false); /* jsonb_out's text (pg_text_jsonb.h) */
 		pfree(DatumGetPointer(jb));
 	}
 	else

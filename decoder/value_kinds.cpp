@@ -181,6 +181,14 @@ choose_native_general(Session &session, TypeRenderer *r, Oid base)
 	}
 }
 
+/* Whether kind writes a number's digits directly. */
+bool
+is_number_kind(RenderKind kind)
+{
+	return kind == RenderKind::Int2 || kind == RenderKind::Int4 || kind == RenderKind::Int8 ||
+		   kind == RenderKind::Float4 || kind == RenderKind::Float8 || kind == RenderKind::Numeric;
+}
+
 /* Native: to_jsonb's rendering of the base type. */
 void
 choose_native(Session &session, TypeRenderer *r)
@@ -191,9 +199,7 @@ choose_native(Session &session, TypeRenderer *r)
 	r->kind = builtin_kind(base, &BuiltinKind::type, &BuiltinKind::native);
 	if (r->kind == RenderKind::Output)
 		choose_native_general(session, r, base);
-	r->quoted = session.opts.numeric_data_types_as_string &&
-				(r->kind == RenderKind::Int2 || r->kind == RenderKind::Int4 || r->kind == RenderKind::Int8 ||
-				 r->kind == RenderKind::Float4 || r->kind == RenderKind::Float8 || r->kind == RenderKind::Numeric);
+	r->quoted = session.opts.numeric_data_types_as_string && is_number_kind(r->kind);
 	r->nonfinite_null = false; /* to_jsonb: "NaN", "Infinity", "-Infinity" */
 }
 
@@ -220,14 +226,6 @@ wal2json_class_type(const Options &opts, Oid typid)
 		shown = typ->typbasetype;
 	ReleaseSysCache(tup);
 	return shown;
-}
-
-/* Whether kind writes a number's digits directly. */
-bool
-is_number_kind(RenderKind kind)
-{
-	return kind == RenderKind::Int2 || kind == RenderKind::Int4 || kind == RenderKind::Int8 ||
-		   kind == RenderKind::Float4 || kind == RenderKind::Float8 || kind == RenderKind::Numeric;
 }
 
 /* wal2json: the output function (every kind falls back to it), its fast path, wal2json's class. */
