@@ -22,13 +22,10 @@
 #include "relcache.h"
 #include "session.h"
 #include "pg_text_format.h"
-#include "value_render.h"
 
 extern "C" {
 #include "common/base64.h"
 #include "mb/pg_wchar.h"
-#include "utils/datetime.h"
-#include "utils/json.h"
 }
 
 namespace outflow {

@@ -11,9 +11,6 @@
 #ifndef OUTFLOW_FORMAT_WAL2JSON_H
 #define OUTFLOW_FORMAT_WAL2JSON_H
 
-#include <string>
-
-#include "error.h"
 #include "format.h"
 #include "oversize.h"
 #include "pg.h"
