@@ -295,8 +295,7 @@ NativeFormat::row(Session &s, const RowChange &c)
 				  rel.replident == REPLICA_IDENTITY_FULL ? Columns::All : Columns::Keys, nullptr, lim);
 	if (c.newtuple)
 	{
-		unchanged = nr->unchanged;
-		memset(unchanged, 0, sizeof(bool) * Max(rel.natts, 1));
+		unchanged = nr->unchanged; /* cleared by out_image at the first unchanged value */
 		nunchanged = out_image(s, out, ",\"new\":", rel, c.newrow, Columns::All, unchanged, lim,
 							   c.oldtuple && rel.replident == REPLICA_IDENTITY_FULL ? &c.oldrow : nullptr);
 	}
