@@ -167,7 +167,8 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 
 		if (version == 2)
 		{
-			/* What format 2 writes before each value of this column, built once. */
+			/* What format 2 writes before each value of this column, built once
+			 * (without its ,"value": also the column's "pk" element). */
 			StringInfoData prefix;
 
 			initStringInfo(&prefix);
