@@ -15,7 +15,6 @@
 #include "oversize.h"
 #include "pg.h"
 #include "relcache.h"
-#include "session.h"
 #include "value_render.h"
 
 namespace outflow {
