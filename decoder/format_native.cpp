@@ -22,13 +22,10 @@
 #include "relcache.h"
 #include "session.h"
 #include "pg_text_format.h"
-#include "value_render.h"
 
 extern "C" {
 #include "common/base64.h"
 #include "mb/pg_wchar.h"
-#include "utils/datetime.h"
-#include "utils/json.h"
 }
 
 namespace outflow {
@@ -263,6 +260,27 @@ NativeFormat::commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr)
 	OutputPluginWrite(s.ctx, true);
 }
 
+/*
+ * The oversize check of change c (oversize.h), its record starting base
+ * bytes into out: the record limit less what the values do not account
+ * for, max-value-bytes, and the relation's oversized flags (cleared when
+ * the first value is left out).
+ */
+ChangeLimits
+change_limits(const Session &s, const RowChange &c, int64 base)
+{
+	const NativeRel *nr = static_cast<const NativeRel *>(c.rel->format_private);
+	ChangeLimits lim;
+
+	lim.room.end = base + kRecordLimit - nr->tail_reserve;
+	if (s.opts.max_value_bytes > 0)
+		lim.room.max_value = s.opts.max_value_bytes;
+	lim.change = &c;
+	lim.oversized = nr->oversized;
+	lim.natts = c.rel->natts;
+	return lim;
+}
+
 /* One insert, update or delete. */
 void
 NativeFormat::row(Session &s, const RowChange &c)
@@ -271,20 +289,13 @@ NativeFormat::row(Session &s, const RowChange &c)
 	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
 	bool *unchanged = nullptr;
 	int nunchanged = 0;
-	ChangeLimits lim;
 
 	s.ensure_begin();
 	relation_record_before_change(s, *c.rel);
 	StringInfo out = open_relation_object(s, op_name(c.op), rel, c.change->lsn, c.txn, c.seq);
-
 	/* Values are checked against what is left of the record limit, filled in
 	 * the order written: key, old, new (oversize.h). */
-	lim.room.end = kRecordLimit - nr->tail_reserve;
-	if (s.opts.max_value_bytes > 0)
-		lim.room.max_value = s.opts.max_value_bytes;
-	lim.change = &c;
-	lim.oversized = nr->oversized; /* cleared when the first value is left out */
-	lim.natts = rel.natts;
+	ChangeLimits lim = change_limits(s, c, 0);
 
 	/* key: from the old image when it was logged, else from the new row. */
 	if (rel.nkeys > 0 && (c.oldtuple || c.newtuple))
@@ -298,8 +309,7 @@ NativeFormat::row(Session &s, const RowChange &c)
 				  rel.replident == REPLICA_IDENTITY_FULL ? Columns::All : Columns::Keys, nullptr, lim);
 	if (c.newtuple)
 	{
-		unchanged = nr->unchanged;
-		memset(unchanged, 0, sizeof(bool) * Max(rel.natts, 1));
+		unchanged = nr->unchanged; /* cleared by out_image at the first unchanged value */
 		nunchanged = out_image(s, out, ",\"new\":", rel, c.newrow, Columns::All, unchanged, lim,
 							   c.oldtuple && rel.replident == REPLICA_IDENTITY_FULL ? &c.oldrow : nullptr);
 	}
@@ -408,16 +418,9 @@ void
 native_append_read(Session &s, StringInfo out, const RowChange &c)
 {
 	const RelInfo &rel = *c.rel;
-	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
-	ChangeLimits lim;
-
 	/* A row is one value of the result: the same limits as a streamed record (oversize.h). */
-	lim.room.end = out->len + kRecordLimit - nr->tail_reserve;
-	if (s.opts.max_value_bytes > 0)
-		lim.room.max_value = s.opts.max_value_bytes;
-	lim.change = &c;
-	lim.oversized = nr->oversized;
-	lim.natts = rel.natts;
+	ChangeLimits lim = change_limits(s, c, out->len);
+
 	append_lit(out, "{\"op\":\"read\",\"schema\":");
 	appendStringInfoString(out, rel.schema_json);
 	append_lit(out, ",\"table\":");

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <string>
 
+#include "error.h"
 #include "format_wal2json.h"
 #include "options.h"
 #include "pg_text.h"
@@ -27,10 +28,6 @@
 #include "value_render.h"
 
 extern "C" {
-#include "access/detoast.h"
-#include "miscadmin.h"
-#include "utils/lsyscache.h"
-#include "utils/relcache.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 }
@@ -170,7 +167,8 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 
 		if (version == 2)
 		{
-			/* What format 2 writes before each value of this column, built once. */
+			/* What format 2 writes before each value of this column, built once
+			 * (without its ,"value": also the column's "pk" element). */
 			StringInfoData prefix;
 
 			initStringInfo(&prefix);

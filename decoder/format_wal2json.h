@@ -11,14 +11,10 @@
 #ifndef OUTFLOW_FORMAT_WAL2JSON_H
 #define OUTFLOW_FORMAT_WAL2JSON_H
 
-#include <string>
-
-#include "error.h"
 #include "format.h"
 #include "oversize.h"
 #include "pg.h"
 #include "relcache.h"
-#include "session.h"
 #include "value_render.h"
 
 namespace outflow {

@@ -112,6 +112,9 @@ write_change_extras(const Options &o, StringInfo out, const ColumnInfo &col, con
 	}
 }
 
+/* The length of the ,"value": that ends every W2jCol::v2_value_prefix. */
+constexpr int kValueKeyLen = sizeof(",\"value\":") - 1;
+
 /* The elements of "columns", "identity" or "pk" for one tuple. A value too
  * large to send leaves its whole element out (w2j_write_value). */
 void
@@ -160,16 +163,9 @@ write_tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row,
 			append_char(out, '}');
 			continue;
 		}
-		append_lit(out, "{\"name\":");
-		append_bytes(out, rel.cols[i].name_json, rel.cols[i].name_json_len);
-		if (o.include_types)
-		{
-			append_lit(out, ",\"type\":");
-			append_bytes(out, col.type_json, col.type_json_len);
-		}
-		if (o.include_type_oids)
-			appendStringInfo(out, ",\"typeoid\":%d", static_cast<int>(rel.cols[i].typid));
-		append_char(out, '}'); /* "pk": names and types only */
+		/* "pk": names and types only, the same prefix without its ,"value": */
+		append_bytes(out, col.v2_value_prefix, col.v2_value_prefix_len - kValueKeyLen);
+		append_char(out, '}');
 	}
 }
 

@@ -98,9 +98,13 @@ out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel,
 		else if (unchanged_toast(col, image, i))
 		{
 			toast = true;
-			nunchanged++;
 			if (unchanged)
+			{
+				if (nunchanged == 0) /* cleared lazily: most rows have no unchanged value */
+					memset(unchanged, 0, sizeof(bool) * Max(rel.natts, 1));
 				unchanged[i] = true;
+			}
+			nunchanged++;
 			if (!marker || which == Columns::Keys)
 				continue;
 		}
