@@ -129,7 +129,7 @@ void
 row_message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, Relation relation, RelInfo *rel,
 			const Parsed &p, uint64 seq)
 {
-	ReorderBufferChange *change = static_cast<ReorderBufferChange *>(palloc0(sizeof(ReorderBufferChange)));
+	ReorderBufferChange *change;
 	RowChange c;
 	auto write = [](Session &ss, const RowChange &cc) {
 		ss.format->row(ss, cc);
@@ -138,6 +138,7 @@ row_message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, Relation relation
 
 	if ((s.opts.actions & action_bit(Op::Read)) == 0)
 		return;
+	change = static_cast<ReorderBufferChange *>(palloc0(sizeof(ReorderBufferChange)));
 	change->action = REORDER_BUFFER_CHANGE_INSERT;
 	change->lsn = lsn;
 	c.txn = txn;

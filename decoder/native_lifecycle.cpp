@@ -67,6 +67,20 @@ out_origin(Session &s, StringInfo out, ReorderBufferTXN *txn)
 		appendStringInfo(out, "%u", txn->origin_id);
 }
 
+/*
+ * ,"<lsn_name>":..,"<time_name>":..[,"origin":..],"end_lsn":.. : the end of
+ * a transaction as the commit and prepare records show it.
+ */
+void
+out_end_fields(Session &s, StringInfo out, ReorderBufferTXN *txn, const char *lsn_name, XLogRecPtr lsn,
+			   const char *time_name, TimestampTz time)
+{
+	out_lsn_field(out, lsn_name, lsn);
+	out_time_field(out, time_name, time);
+	out_origin(s, out, txn);
+	out_lsn_field(out, "end_lsn", txn->end_lsn);
+}
+
 /* {"op":"<op>","gid":..,"xid":.. : the start of the two-phase records. */
 void
 out_gid_head(StringInfo out, const char *op, ReorderBufferTXN *txn)
@@ -137,10 +151,7 @@ native_stream_commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn, u
 
 	append_lit(out, "{\"op\":\"stream_commit\"");
 	out_uint_field(out, "xid", txn->xid);
-	out_lsn_field(out, "commit_lsn", commit_lsn);
-	out_time_field(out, "commit_time", OUTFLOW_COMMIT_TIME(txn));
-	out_origin(s, out, txn);
-	out_lsn_field(out, "end_lsn", txn->end_lsn);
+	out_end_fields(s, out, txn, "commit_lsn", commit_lsn, "commit_time", OUTFLOW_COMMIT_TIME(txn));
 	out_uint_field(out, "changes", changes);
 	finish(s);
 }
@@ -164,10 +175,7 @@ native_prepare(Session &s, ReorderBufferTXN *txn, XLogRecPtr prepare_lsn, uint64
 	StringInfo out = start(s);
 
 	out_gid_head(out, streamed ? "stream_prepare" : "prepare", txn);
-	out_lsn_field(out, "prepare_lsn", prepare_lsn);
-	out_time_field(out, "prepare_time", OUTFLOW_PREPARE_TIME(txn));
-	out_origin(s, out, txn);
-	out_lsn_field(out, "end_lsn", txn->end_lsn);
+	out_end_fields(s, out, txn, "prepare_lsn", prepare_lsn, "prepare_time", OUTFLOW_PREPARE_TIME(txn));
 	out_uint_field(out, "changes", changes);
 	finish(s);
 }
@@ -178,10 +186,7 @@ native_commit_prepared(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 	StringInfo out = start(s);
 
 	out_gid_head(out, "commit_prepared", txn);
-	out_lsn_field(out, "commit_lsn", commit_lsn);
-	out_time_field(out, "commit_time", OUTFLOW_COMMIT_TIME(txn));
-	out_origin(s, out, txn);
-	out_lsn_field(out, "end_lsn", txn->end_lsn);
+	out_end_fields(s, out, txn, "commit_lsn", commit_lsn, "commit_time", OUTFLOW_COMMIT_TIME(txn));
 	finish(s);
 }
 

@@ -50,6 +50,7 @@ struct Session
 	TransactionId txn_subxid = InvalidTransactionId; /* streamed: the subtransaction of the change
 													  * being written, invalid at top level */
 	StreamXact *stream = nullptr;  /* streamed: the transaction's state across blocks (stream.h) */
+	StreamXact *stream_sub = nullptr; /* streamed: the subtransaction last counted in this block */
 	HTAB *streams = nullptr;	   /* StreamXact by xid, for transactions being streamed */
 	HTAB *sent_relations = nullptr; /* relation records last sent, by relid (relation_record.cpp) */
 	int fixed_settings_level = 0; /* GUC nest level of forced settings, 0 if none */

@@ -70,6 +70,7 @@ forget_stream(Session &s, TransactionId top)
 	HASH_SEQ_STATUS status;
 	StreamXact *st;
 
+	s.stream_sub = nullptr;
 	if (s.streams == nullptr)
 		return;
 	hash_seq_init(&status, s.streams);
@@ -86,6 +87,7 @@ stream_start(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 
 	decode_begin(ctx, txn, TxnKind::Streamed);
 	s.stream = st;
+	s.stream_sub = nullptr;
 	s.txn_seq = st->seq;
 	s.txn_emitted = st->emitted;
 }
@@ -103,6 +105,7 @@ stream_stop(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 		s.stream->emitted = s.txn_emitted;
 	}
 	s.stream = nullptr;
+	s.stream_sub = nullptr;
 	decode_end(s);
 }
 
@@ -120,7 +123,12 @@ streamed_step(Session &s, ReorderBufferTXN *txn, TransactionId subxid, Step &&st
 	s.txn_subxid = subxid == txn->xid ? InvalidTransactionId : subxid;
 	step();
 	if (TransactionIdIsValid(s.txn_subxid) && s.txn_emitted != before)
-		stream_xact(s, s.txn_subxid, txn->xid)->emitted += s.txn_emitted - before;
+	{
+		/* A subtransaction's changes come in runs: look it up once per run. */
+		if (s.stream_sub == nullptr || s.stream_sub->xid != s.txn_subxid)
+			s.stream_sub = stream_xact(s, s.txn_subxid, txn->xid);
+		s.stream_sub->emitted += s.txn_emitted - before;
+	}
 	s.txn_subxid = InvalidTransactionId;
 }
 
@@ -167,7 +175,11 @@ stream_abort(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, XLogRecPtr abor
 		if (st != nullptr && sub != nullptr)
 			st->emitted -= sub->emitted;
 		if (sub != nullptr)
+		{
+			if (s.stream_sub == sub)
+				s.stream_sub = nullptr;
 			hash_search(s.streams, &txn->xid, HASH_REMOVE, nullptr);
+		}
 		if (st != nullptr && st->sent_any)
 			native_stream_abort(s, top->xid, txn->xid, abort_lsn);
 	}
