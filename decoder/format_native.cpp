@@ -74,16 +74,7 @@ out_txn_tail(Session &s, StringInfo out, ReorderBufferTXN *txn, TxnKind kind)
 		append_lit(out, ",\"prepare_time\":");
 		out_time_utc(out, OUTFLOW_PREPARE_TIME(txn));
 	}
-	if (txn->origin_id != OUTFLOW_INVALID_ORIGIN)
-	{
-		const char *name = s.origin_name_of(txn->origin_id);
-
-		append_lit(out, ",\"origin\":");
-		if (name)
-			append_json_cstring(out, name);
-		else
-			appendStringInfo(out, "%u", txn->origin_id);
-	}
+	out_origin(s, out, txn);
 }
 
 /* The cached transaction fields (see TxnFields), seq only on changes (seq >= 0). */

@@ -51,22 +51,6 @@ out_time_field(StringInfo out, const char *name, TimestampTz t)
 	out_time_utc(out, t);
 }
 
-/* ,"origin":.. when the transaction has a replication origin. */
-void
-out_origin(Session &s, StringInfo out, ReorderBufferTXN *txn)
-{
-	const char *name;
-
-	if (txn->origin_id == OUTFLOW_INVALID_ORIGIN)
-		return;
-	name = s.origin_name_of(txn->origin_id);
-	append_lit(out, ",\"origin\":");
-	if (name)
-		append_json_cstring(out, name);
-	else
-		appendStringInfo(out, "%u", txn->origin_id);
-}
-
 /*
  * ,"<lsn_name>":..,"<time_name>":..[,"origin":..],"end_lsn":.. : the end of
  * a transaction as the commit and prepare records show it.
@@ -107,6 +91,21 @@ finish(Session &s)
 }
 
 } // namespace
+
+void
+out_origin(Session &s, StringInfo out, ReorderBufferTXN *txn)
+{
+	const char *name;
+
+	if (txn->origin_id == OUTFLOW_INVALID_ORIGIN)
+		return;
+	name = s.origin_name_of(txn->origin_id);
+	append_lit(out, ",\"origin\":");
+	if (name)
+		append_json_cstring(out, name);
+	else
+		appendStringInfo(out, "%u", txn->origin_id);
+}
 
 void
 out_time_utc(StringInfo out, TimestampTz t)

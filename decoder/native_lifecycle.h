@@ -17,6 +17,9 @@ struct Session;
 /* A timestamp as ISO 8601 in UTC, quoted, as to_jsonb renders timestamptz. */
 void out_time_utc(StringInfo out, TimestampTz t);
 
+/* ,"origin":.. when the transaction has a replication origin (its name, else its id). */
+void out_origin(Session &s, StringInfo out, ReorderBufferTXN *txn);
+
 void native_stream_start(Session &s, ReorderBufferTXN *txn);
 void native_stream_stop(Session &s, ReorderBufferTXN *txn);
 void native_stream_commit(Session &s, ReorderBufferTXN *txn, XLogRecPtr commit_lsn, uint64 changes);
