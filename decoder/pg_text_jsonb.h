@@ -143,96 +143,6 @@ append_jsonb_numeric(StringInfo out, const char *num)
 	pfree(copy);
 }
 
-template <bool Nested>
-void append_container(StringInfo out, const char *container);
-
-/* Entry e's value, its data at base + offset, length len. */
-template <bool Nested>
-inline void
-append_entry(StringInfo out, uint32 e, const char *base, uint32 offset, uint32 len)
-{
-	switch (e & JENTRY_TYPEMASK)
-	{
-		case JENTRY_ISSTRING:
-			append_jsonb_string<Nested>(out, base + offset, len);
-			break;
-		case JENTRY_ISNUMERIC:
-			append_jsonb_numeric(out, base + INTALIGN(offset));
-			break;
-		case JENTRY_ISBOOL_FALSE:
-			append_lit(out, "false");
-			break;
-		case JENTRY_ISBOOL_TRUE:
-			append_lit(out, "true");
-			break;
-		case JENTRY_ISNULL:
-			append_lit(out, "null");
-			break;
-		case JENTRY_ISCONTAINER:
-			append_container<Nested>(out, base + INTALIGN(offset));
-			break;
-		default:
-			elog(ERROR, "outflow: unknown jsonb entry type %u", e & JENTRY_TYPEMASK);
-	}
-}
-
-template <bool Nested>
-void
-append_container(StringInfo out, const char *container)
-{
-	uint32 header = load32(container);
-	int count = static_cast<int>(header & JB_CMASK);
-	const char *children = container + sizeof(uint32);
-
-	check_stack_depth();
-	if (header & JB_FOBJECT)
-	{
-		const char *base = children + 2 * static_cast<size_t>(count) * sizeof(JEntry);
-		uint32 koff = 0;
-		uint32 voff = entry_offset(children, count);
-
-		append_char(out, '{');
-		for (int i = 0; i < count; i++)
-		{
-			uint32 ke = load32(children + static_cast<size_t>(i) * sizeof(JEntry));
-			uint32 ve = load32(children + static_cast<size_t>(count + i) * sizeof(JEntry));
-			uint32 klen = entry_length(ke, koff);
-			uint32 vlen = entry_length(ve, voff);
-
-			if (i > 0)
-				append_lit(out, ", ");
-			append_jsonb_string<Nested>(out, base + koff, klen);
-			append_lit(out, ": ");
-			append_entry<Nested>(out, ve, base, voff, vlen);
-			koff += klen;
-			voff += vlen;
-		}
-		append_char(out, '}');
-		return;
-	}
-	if (!(header & JB_FARRAY))
-		elog(ERROR, "outflow: unknown jsonb container header %08x", header);
-
-	const char *base = children + static_cast<size_t>(count) * sizeof(JEntry);
-	bool raw_scalar = (header & JB_FSCALAR) != 0;
-	uint32 off = 0;
-
-	if (!raw_scalar)
-		append_char(out, '[');
-	for (int i = 0; i < count; i++)
-	{
-		uint32 e = load32(children + static_cast<size_t>(i) * sizeof(JEntry));
-		uint32 len = entry_length(e, off);
-
-		if (i > 0)
-			append_lit(out, ", ");
-		append_entry<Nested>(out, e, base, off, len);
-		off += len;
-	}
-	if (!raw_scalar)
-		append_char(out, ']');
-}
-
 /*
  * The size of what append_jsonb_string<Nested> writes (quotes included), counted:
  * the oversize check measures a large jsonb before writing it (oversize.h).
@@ -255,44 +165,88 @@ string_size(const char *s, size_t len)
 	return size;
 }
 
+/* The walk's output written into a StringInfo. */
 template <bool Nested>
-Size container_size(const char *container, StringInfo scratch);
+struct TextSink
+{
+	StringInfo out;
 
-/* The size of what append_entry<Nested> writes; numerics written into scratch and measured. */
+	template <size_t N>
+	void
+	lit(const char (&text)[N])
+	{
+		if constexpr (N == 2)
+			append_char(out, text[0]);
+		else
+			append_lit(out, text);
+	}
+	void string(const char *s, size_t len) { append_jsonb_string<Nested>(out, s, len); }
+	void numeric(const char *num) { append_jsonb_numeric(out, num); }
+};
+
+/* The walk's output counted instead: its exact size (numerics written into scratch and measured). */
 template <bool Nested>
-inline Size
-entry_size(uint32 e, const char *base, uint32 offset, uint32 len, StringInfo scratch)
+struct SizeSink
+{
+	StringInfo scratch;
+	Size size = 0;
+
+	template <size_t N>
+	void lit(const char (&)[N]) { size += N - 1; }
+	void string(const char *s, size_t len) { size += string_size<Nested>(s, len); }
+	void
+	numeric(const char *num)
+	{
+		resetStringInfo(scratch);
+		append_jsonb_numeric(scratch, num);
+		size += static_cast<Size>(scratch->len);
+	}
+};
+
+template <class Sink>
+void walk_container(Sink &sink, const char *container);
+
+/* Entry e's value, its data at base + offset, length len. */
+template <class Sink>
+inline void
+walk_entry(Sink &sink, uint32 e, const char *base, uint32 offset, uint32 len)
 {
 	switch (e & JENTRY_TYPEMASK)
 	{
 		case JENTRY_ISSTRING:
-			return string_size<Nested>(base + offset, len);
+			sink.string(base + offset, len);
+			break;
 		case JENTRY_ISNUMERIC:
-			resetStringInfo(scratch);
-			append_jsonb_numeric(scratch, base + INTALIGN(offset));
-			return static_cast<Size>(scratch->len);
+			sink.numeric(base + INTALIGN(offset));
+			break;
 		case JENTRY_ISBOOL_FALSE:
-			return 5;
+			sink.lit("false");
+			break;
 		case JENTRY_ISBOOL_TRUE:
+			sink.lit("true");
+			break;
 		case JENTRY_ISNULL:
-			return 4;
+			sink.lit("null");
+			break;
 		case JENTRY_ISCONTAINER:
-			return container_size<Nested>(base + INTALIGN(offset), scratch);
+			walk_container(sink, base + INTALIGN(offset));
+			break;
 		default:
 			elog(ERROR, "outflow: unknown jsonb entry type %u", e & JENTRY_TYPEMASK);
 	}
-	return 0;
 }
 
-/* The size of what append_container<Nested> writes, walking the same entries. */
-template <bool Nested>
-Size
-container_size(const char *container, StringInfo scratch)
+/*
+ * A container as JsonbToCString lays it out, into sink: the one walk that
+ * both the text (TextSink) and its exact size (SizeSink) come from.
+ */
+template <class Sink>
+void
+walk_container(Sink &sink, const char *container)
 {
 	uint32 header = load32(container);
 	int count = static_cast<int>(header & JB_CMASK);
 	const char *children = container + sizeof(uint32);
-	Size size = 0;
 
 	check_stack_depth();
 	if (header & JB_FOBJECT)
@@ -301,7 +255,7 @@ container_size(const char *container, StringInfo scratch)
 		uint32 koff = 0;
 		uint32 voff = entry_offset(children, count);
 
-		size = 2 + (count > 0 ? 2 * static_cast<Size>(count - 1) : 0) + 2 * static_cast<Size>(count);
+		sink.lit("{");
 		for (int i = 0; i < count; i++)
 		{
 			uint32 ke = load32(children + static_cast<size_t>(i) * sizeof(JEntry));
@@ -309,28 +263,38 @@ container_size(const char *container, StringInfo scratch)
 			uint32 klen = entry_length(ke, koff);
 			uint32 vlen = entry_length(ve, voff);
 
-			size += string_size<Nested>(base + koff, klen) + entry_size<Nested>(ve, base, voff, vlen, scratch);
+			if (i > 0)
+				sink.lit(", ");
+			sink.string(base + koff, klen);
+			sink.lit(": ");
+			walk_entry(sink, ve, base, voff, vlen);
 			koff += klen;
 			voff += vlen;
 		}
-		return size;
+		sink.lit("}");
+		return;
 	}
 	if (!(header & JB_FARRAY))
 		elog(ERROR, "outflow: unknown jsonb container header %08x", header);
 
 	const char *base = children + static_cast<size_t>(count) * sizeof(JEntry);
+	bool raw_scalar = (header & JB_FSCALAR) != 0;
 	uint32 off = 0;
 
-	size = ((header & JB_FSCALAR) ? 0 : 2) + (count > 0 ? 2 * static_cast<Size>(count - 1) : 0);
+	if (!raw_scalar)
+		sink.lit("[");
 	for (int i = 0; i < count; i++)
 	{
 		uint32 e = load32(children + static_cast<size_t>(i) * sizeof(JEntry));
 		uint32 len = entry_length(e, off);
 
-		size += entry_size<Nested>(e, base, off, len, scratch);
+		if (i > 0)
+			sink.lit(", ");
+		walk_entry(sink, e, base, off, len);
 		off += len;
 	}
-	return size;
+	if (!raw_scalar)
+		sink.lit("]");
 }
 
 } // namespace jsonb_text_detail
@@ -349,12 +313,18 @@ append_jsonb_text(StringInfo out, Datum value, bool nested)
 
 	if (nested)
 	{
+		jsonb_text_detail::TextSink<true> sink{out};
+
 		append_char(out, '"');
-		jsonb_text_detail::append_container<true>(out, root);
+		jsonb_text_detail::walk_container(sink, root);
 		append_char(out, '"');
 	}
 	else
-		jsonb_text_detail::append_container<false>(out, root);
+	{
+		jsonb_text_detail::TextSink<false> sink{out};
+
+		jsonb_text_detail::walk_container(sink, root);
+	}
 	if (copied)
 		pfree(v);
 }
@@ -368,8 +338,22 @@ jsonb_text_size(Datum value, bool nested)
 	struct varlena *v = varlena_readable(p, &copied); /* a reassembled TOAST value in place */
 	const char *root = VARDATA_ANY(v);
 	StringInfo scratch = makeStringInfo();
-	Size size = nested ? jsonb_text_detail::container_size<true>(root, scratch) + 2
-					   : jsonb_text_detail::container_size<false>(root, scratch);
+	Size size;
+
+	if (nested)
+	{
+		jsonb_text_detail::SizeSink<true> sink{scratch};
+
+		jsonb_text_detail::walk_container(sink, root);
+		size = sink.size + 2;
+	}
+	else
+	{
+		jsonb_text_detail::SizeSink<false> sink{scratch};
+
+		jsonb_text_detail::walk_container(sink, root);
+		size = sink.size;
+	}
 
 	pfree(scratch->data);
 	pfree(scratch);

@@ -67,6 +67,33 @@ SELECT id, length(data::jsonb->'new'->>'body') AS body_len, data::jsonb->'oversi
        LATERAL (SELECT (data::jsonb->'key'->>'id')::int AS id) k ORDER BY id;
 SELECT count(*) FROM pg_logical_slot_get_changes('big_slot', NULL, NULL);
 
+-- a jsonb value is measured exactly (its text walked without being written):
+-- kept at exactly its size, left out one byte below, in the native format
+-- (the text as JSON) and in format 2 (the text inside a JSON string)
+CREATE TABLE jdoc (id int PRIMARY KEY, j jsonb);
+INSERT INTO jdoc VALUES
+    (1, '{"a": [1, 2.50, -3e-2, true, false, null, "x\"y\\z\n"], "b": {"c": {}, "d": []}}'),
+    (2, '"ünïcödé \u0001 tab\t"'),
+    (3, '[[[[1]]], {"k": "v"}, 12345678901234567890.123, 1e30, -0.000001]'),
+    (4, '{"key with \"quote\"": "é", "n": 1000000000000}');
+CREATE FUNCTION pg_temp.kept(id int, bytes bigint, format text) RETURNS bool LANGUAGE sql AS $$
+    SELECT CASE format WHEN 'native' THEN (data::jsonb->'new') ? 'j'
+                       ELSE position('"name":"j"' in data) > 0 END
+      FROM pg_logical_slot_peek_changes('big_slot', NULL, NULL, VARIADIC
+               ARRAY['max-value-bytes', bytes::text] || CASE format WHEN 'native' THEN '{}'::text[]
+                   ELSE '{format-version,2,include-transaction,off}' END)
+     WHERE CASE format WHEN 'native' THEN (data::jsonb->'key'->>'id')::int
+                       ELSE (data::jsonb->'columns'->0->>'value')::int END = id $$;
+SET client_min_messages = error; -- each peek warns about the other rows' values
+SELECT id, octet_length(j::text) AS native_bytes,
+       pg_temp.kept(id, octet_length(j::text), 'native') AS native_kept_at_size,
+       pg_temp.kept(id, octet_length(j::text) - 1, 'native') AS native_kept_below,
+       pg_temp.kept(id, octet_length(to_json(j::text)::text), 'v2') AS v2_kept_at_size,
+       pg_temp.kept(id, octet_length(to_json(j::text)::text) - 1, 'v2') AS v2_kept_below
+  FROM jdoc ORDER BY id;
+RESET client_min_messages;
+SELECT count(*) FROM pg_logical_slot_get_changes('big_slot', NULL, NULL);
+
 -- logical messages: content too large is left out and named as a value is
 \set VERBOSITY terse
 SELECT 'msg' FROM pg_logical_emit_message(true, 'p', repeat('m', 18));
@@ -80,4 +107,4 @@ SELECT data FROM pg_logical_slot_peek_changes('big_slot', NULL, NULL, 'format-ve
     'max-value-bytes', '20');
 \set VERBOSITY default
 SELECT 'stop' FROM pg_drop_replication_slot('big_slot');
-DROP TABLE big, keyed, doc;
+DROP TABLE big, keyed, doc, jdoc;
