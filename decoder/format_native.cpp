@@ -159,7 +159,6 @@ NativeFormat::build_relation(Session &, RelInfo &rel, Relation)
 	MemoryContext old = MemoryContextSwitchTo(rel.cxt);
 	NativeRel *nr = static_cast<NativeRel *>(palloc0(sizeof(NativeRel)));
 	StringInfoData head;
-	int n = Max(rel.natts, 1);
 
 	initStringInfo(&head);
 	append_lit(&head, ",\"schema\":");
@@ -169,8 +168,6 @@ NativeFormat::build_relation(Session &, RelInfo &rel, Relation)
 	append_lit(&head, ",\"lsn\":");
 	nr->head = head.data;
 	nr->head_len = head.len;
-	nr->unchanged = static_cast<bool *>(palloc(sizeof(bool) * n));
-	nr->oversized = static_cast<bool *>(palloc(sizeof(bool) * n));
 	/*
 	 * Kept free under kRecordLimit for what the values do not account for:
 	 * the "unchanged" and "oversized" lists (every name at most once each),
@@ -267,8 +264,7 @@ change_limits(const Session &s, const RowChange &c, int64 base)
 	if (s.opts.max_value_bytes > 0)
 		lim.room.max_value = s.opts.max_value_bytes;
 	lim.change = &c;
-	lim.oversized = nr->oversized;
-	lim.natts = c.rel->natts;
+	lim.oversized = LeftOutColumns{c.rel->oversized, c.rel->natts};
 	return lim;
 }
 
@@ -277,7 +273,6 @@ void
 NativeFormat::row(Session &s, const RowChange &c)
 {
 	const RelInfo &rel = *c.rel;
-	const NativeRel *nr = static_cast<const NativeRel *>(rel.format_private);
 	bool *unchanged = nullptr;
 	int nunchanged = 0;
 
@@ -300,14 +295,14 @@ NativeFormat::row(Session &s, const RowChange &c)
 				  rel.replident == REPLICA_IDENTITY_FULL ? Columns::All : Columns::Keys, nullptr, lim);
 	if (c.newtuple)
 	{
-		unchanged = nr->unchanged; /* cleared by out_image at the first unchanged value */
+		unchanged = rel.unchanged; /* cleared by out_image at the first unchanged value */
 		nunchanged = out_image(s, out, ",\"new\":", rel, c.newrow, Columns::All, unchanged, lim,
 							   c.oldtuple && rel.replident == REPLICA_IDENTITY_FULL ? &c.oldrow : nullptr);
 	}
 	if (nunchanged > 0)
 		out_name_list(out, ",\"unchanged\":[", rel, unchanged);
-	if (unlikely(lim.noversized > 0))
-		out_name_list(out, ",\"oversized\":[", rel, lim.oversized);
+	if (unlikely(lim.oversized.count > 0))
+		out_name_list(out, ",\"oversized\":[", rel, lim.oversized.flags);
 	append_char(out, '}');
 	OutputPluginWrite(s.ctx, true);
 }
@@ -423,8 +418,8 @@ native_append_read(Session &s, StringInfo out, const RowChange &c)
 		lim.key_len = out->len - lim.key_start;
 	}
 	out_image(s, out, ",\"new\":", rel, c.newrow, Columns::All, nullptr, lim);
-	if (unlikely(lim.noversized > 0))
-		out_name_list(out, ",\"oversized\":[", rel, lim.oversized);
+	if (unlikely(lim.oversized.count > 0))
+		out_name_list(out, ",\"oversized\":[", rel, lim.oversized.flags);
 	append_char(out, '}');
 }
 

@@ -109,7 +109,7 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 	w = static_cast<W2jRel *>(palloc0(sizeof(W2jRel)));
 
 	w->cols = static_cast<W2jCol *>(palloc0(sizeof(W2jCol) * (desc->natts + 1)));
-	w->oversized = static_cast<bool *>(palloc0(sizeof(bool) * (desc->natts + 1)));
+	w->oversized = LeftOutColumns{rel.oversized, rel.natts};
 	w->left_out = static_cast<bool *>(palloc0(sizeof(bool) * (desc->natts + 1)));
 	w->tail_reserve = 1024 * 1024; /* pk object, oversized list, pretty-print whitespace, key values */
 
@@ -291,11 +291,7 @@ w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const Va
 		error_key_too_large(what);
 	if (!option)
 		error_value_too_large(what);
-	if (w.noversized == 0)
-		memset(w.oversized, 0, sizeof(bool) * (c.rel->natts + 1));
-	if (!w.oversized[i])
-		w.noversized++;
-	w.oversized[i] = true;
+	w.oversized.add(i);
 	warn_left_out(what);
 	return false;
 }
@@ -314,7 +310,7 @@ w2j_room(const Session &s, const W2jRel &w, int64 base)
 void
 w2j_append_oversized(StringInfo out, const RowChange &c, const char *sep)
 {
-	relcache_append_names(out, *c.rel, w2j_rel(c.rel).oversized, sep);
+	relcache_append_names(out, *c.rel, w2j_rel(c.rel).oversized.flags, sep);
 }
 
 void

@@ -38,8 +38,7 @@ struct W2jRel
 	W2jCol *cols;	/* by column, as RelInfo::cols */
 	const char *v2_table_part; /* format 2: ,"schema":..,"table":.. as the options ask */
 	int v2_table_part_len;
-	bool *oversized;	/* natts: columns of the row left out (oversize.h); valid when noversized > 0 */
-	int noversized;		/* cleared at the start of each row */
+	LeftOutColumns oversized; /* of the row being written (RelInfo::oversized), count reset for each row */
 	bool *left_out;		/* natts: format 1's per-tuple flags of the same */
 	int64 tail_reserve; /* bytes kept free under kRecordLimit for what the value checks do not count */
 };
@@ -71,7 +70,7 @@ w2j_row_rel(const RowChange &c)
 {
 	W2jRel &w = w2j_rel(c.rel);
 
-	w.noversized = 0;
+	w.oversized.count = 0;
 	return w;
 }
 

@@ -424,7 +424,7 @@ Wal2jsonV1::row(Session &s, const RowChange &c)
 			pk(s, out, c, true);
 		tuple(s, out, c, c.oldrow, true, true, false);
 	}
-	if (unlikely(w.noversized > 0))
+	if (unlikely(w.oversized.count > 0))
 	{
 		/* Columns whose values were left out (max-value-bytes; oversize.h), as
 		 * one more member: the last one ended with a newline (pretty-print). */

@@ -233,7 +233,7 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 			write_tuple(s, out, c, c.oldtuple != NULL ? c.oldrow : c.newrow, Part::Pk, room);
 		appendStringInfoChar(out, ']');
 	}
-	if (unlikely(w.noversized > 0))
+	if (unlikely(w.oversized.count > 0))
 	{
 		/* Columns whose values were left out (max-value-bytes; oversize.h). */
 		append_lit(out, ",\"oversized\":[");

@@ -45,11 +45,7 @@ write_value_checked(Session &s, StringInfo out, const ColumnInfo &col, int i, Da
 
 	if (col.is_key)
 		error_key_too_large(what);
-	if (lim.noversized == 0)
-		memset(lim.oversized, 0, sizeof(bool) * Max(lim.natts, 1));
-	if (!lim.oversized[i])
-		lim.noversized++;
-	lim.oversized[i] = true;
+	lim.oversized.add(i);
 	warn_left_out(what);
 	return false;
 }

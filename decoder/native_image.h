@@ -21,15 +21,14 @@ struct Session;
 
 /*
  * What the native format keeps per relation (RelInfo.format_private, in
- * rel.cxt): the bytes between op and the lsn value, and per-column flags
- * of a change (each column's renderer is relcache's ColumnInfo::renderer).
+ * rel.cxt): the bytes between op and the lsn value, and the room its
+ * records keep free (columns, their renderers and the per-change flag
+ * arrays are relcache's).
  */
 struct NativeRel
 {
 	char *head; /* ,"schema":..,"table":..,"lsn": */
 	int head_len;
-	bool *unchanged;
-	bool *oversized;	 /* columns left out of this change (oversize.h) */
 	int64 tail_reserve; /* bytes kept free for what follows the values (see build_relation) */
 };
 
@@ -57,9 +56,7 @@ struct ChangeLimits
 {
 	ValueRoom room;
 	const RowChange *change;
-	bool *oversized; /* by column; valid only when noversized > 0 */
-	int natts = 0;
-	int noversized = 0;
+	LeftOutColumns oversized;
 	int key_start = 0;
 	int key_len = 0;
 };

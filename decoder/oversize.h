@@ -40,6 +40,7 @@
 #define OUTFLOW_OVERSIZE_H
 
 #include <cstdint>
+#include <cstring>
 
 #include "json_escape.h"
 #include "pg.h"
@@ -55,6 +56,28 @@ constexpr int64 kRecordLimit = static_cast<int64>(MaxAllocSize) - 64 * 1024;
 
 /* No max-value-bytes. */
 constexpr int64 kNoMaxValue = INT64_MAX;
+
+/*
+ * The columns one change left out, flagged in its relation's scratch array
+ * (RelInfo::oversized, natts + 1 flags), which is cleared when the first
+ * column is flagged: most changes leave nothing out.
+ */
+struct LeftOutColumns
+{
+	bool *flags = nullptr;
+	int natts = 0;
+	int count = 0; /* flags is valid only when count > 0 */
+
+	void
+	add(int i)
+	{
+		if (count == 0)
+			memset(flags, 0, sizeof(bool) * (natts + 1));
+		if (!flags[i])
+			count++;
+		flags[i] = true;
+	}
+};
 
 /*
  * The cheap bound: no value's JSON is longer than kBoundFactor bytes per

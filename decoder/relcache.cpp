@@ -251,6 +251,8 @@ set_columns(RelInfo &entry, TupleDesc desc, StringInfo scratch)
 		entry.values[w] = static_cast<Datum *>(MemoryContextAllocZero(entry.cxt, sizeof(Datum) * n));
 		entry.nulls[w] = static_cast<bool *>(MemoryContextAllocZero(entry.cxt, sizeof(bool) * n));
 	}
+	entry.unchanged = static_cast<bool *>(MemoryContextAllocZero(entry.cxt, sizeof(bool) * (desc->natts + 1)));
+	entry.oversized = static_cast<bool *>(MemoryContextAllocZero(entry.cxt, sizeof(bool) * (desc->natts + 1)));
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);

@@ -73,6 +73,8 @@ struct RelInfo
 	bool ri_all;			/* no replica identity index, or not openable: likewise */
 	Datum *values[2];		/* scratch of relcache_unpack: [0] old tuple, [1] new tuple */
 	bool *nulls[2];
+	bool *unchanged;		/* scratch of the change being written, natts + 1 flags by column: */
+	bool *oversized;		/* its unchanged TOAST values and the values it left out (oversize.h) */
 
 	bool table_filtered;	/* add-tables/filter-tables exclude it */
 	struct PubRel *pub;		/* with publication_names: what the publications
