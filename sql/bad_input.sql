@@ -3,7 +3,7 @@
 -- API with NULLs and wrong types, and columns whose type's extension was
 -- dropped. Each is a clear ERROR (or a sensible result), and the slot keeps
 -- working afterwards: the same change is read again at the end.
--- (tests/bad_input.sh replays this file and checks the server log for
+-- (tests/tap/t/011_bad_input_server_log.pl replays this file and checks the server log for
 -- crashed backends.)
 \set ECHO none
 \i sql/include/helpers.sql

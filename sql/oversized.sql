@@ -1,6 +1,6 @@
 -- Values too large to send: max-value-bytes leaves them out and names them in
 -- "oversized" (key columns never); a WARNING names table, key and column.
--- The 1 GB limit itself (200 MB of control characters) is tests/oversized.sh.
+-- The 1 GB limit itself (200 MB of control characters) is tests/tap/t/012_oversized.pl.
 \set ECHO none
 \i sql/include/helpers.sql
 \set ECHO all

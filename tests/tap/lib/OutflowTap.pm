@@ -257,6 +257,34 @@ BEGIN; SELECT outflow.heartbeat(); SELECT now()::text; COMMIT;});
 	return slurp_file($h->{file});
 }
 
+# Waits until the consumer $h (start_recvlogical) of $slot on $node has
+# confirmed everything up to $lsn; dies if it exits first or has not after
+# the default timeout.
+sub wait_confirmed
+{
+	my ($node, $h, $slot, $lsn) = @_;
+	my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
+	until ($node->safe_psql('postgres',
+			"SELECT confirmed_flush_lsn >= '$lsn' FROM pg_replication_slots WHERE slot_name = '$slot'") eq 't')
+	{
+		$h->{run}->pump_nb if $h->{run}->pumpable;
+		die "pg_recvlogical exited before confirming $lsn: $h->{stderr}" unless $h->{run}->pumpable;
+		die "pg_recvlogical did not confirm $lsn in time: $h->{stderr}" if time > $deadline;
+		usleep(100_000);
+	}
+}
+
+# The field $field (VmHWM, RssAnon, ...) in kB of /proc/PID/status of the
+# walsender serving $slot on $node.
+sub walsender_kb
+{
+	my ($node, $slot, $field) = @_;
+	my $pid = $node->safe_psql('postgres', "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '$slot'");
+	my ($kb) = slurp_file("/proc/$pid/status") =~ /^\Q$field\E:\s*(\d+) kB/m;
+	die "no $field in /proc/$pid/status (walsender of $slot)" unless defined $kb;
+	return $kb;
+}
+
 # --- Processes started with fork and exec, so that the pid is the program's
 # own (a signal reaches it, not a shell). Killed with SIGKILL at exit if
 # still running.
