@@ -250,6 +250,9 @@ def measure(tag, upto, rounds, quiet, work_mem=None):
     return {name: (statistics.median(v), info[name][0], info[name][1], v) for name, v in res.items()}
 
 
+WALL = {}  # wall-clock seconds spent in a part of the run, for the closing line
+
+
 def run_workload(tag, prepare, work, rounds, quiet, work_mem=None, through_walsender=False):
     """(SQL measure, walsender measure or None) of one workload."""
     psql_script(prepare)
@@ -258,7 +261,11 @@ def run_workload(tag, prepare, work, rounds, quiet, work_mem=None, through_walse
     psql_script(work)
     upto = psql("SELECT pg_current_wal_lsn()")
     res = measure(tag, upto, rounds, quiet, work_mem)
-    ws = walsender.measure(tag, upto, rounds, quiet, READERS, slot_name, res) if through_walsender else None
+    ws = None
+    if through_walsender:
+        t0 = time.time()
+        ws = walsender.measure(tag, upto, rounds, quiet, READERS, slot_name, res)
+        WALL["walsender"] = WALL.get("walsender", 0) + time.time() - t0
     drop_slots(tag)
     return res, ws
 
@@ -519,7 +526,8 @@ def main():
         st = streaming.streaming_test(stream_rows, psql, stream_peak)
         print(streaming.fmt(st), flush=True)
         raw["streaming"] = st
-    print(f"# total {time.time() - started:.0f} s")
+    ws_part = f" (the walsender measure: {WALL['walsender']:.0f} s)" if "walsender" in WALL else ""
+    print(f"# total {time.time() - started:.0f} s{ws_part}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(raw, f, indent=1)

@@ -149,7 +149,8 @@ def stream_once(reader, src_slot, upto, opts, app):
             if rc != 0:
                 stop(p)
                 errf.seek(0)
-                raise StreamFailed(f"{reader}: {err}\nstderr of pg_recvlogical: {errf.read().decode(errors='replace')}")
+                said = errf.read().decode(errors="replace")
+                raise StreamFailed(f"{reader}: {err}\nstderr of pg_recvlogical: {said}")
             counter.wait_quiet()
             stop(p)
             counter.thread.join(timeout=30)
