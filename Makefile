@@ -113,6 +113,7 @@ demo:
 	scripts/demo.sh
 
 # The benchmark (not a test): installs this tree, then decodes workloads on a
-# throwaway cluster. Quick run: make bench BENCH_ARGS=--quick
+# throwaway cluster, through SQL and through the replication protocol (--walsender,
+# off in the quick run). Quick run: make bench BENCH_ARGS=--quick
 bench: install
 	bench/run.sh $(BENCH_ARGS)

@@ -13,7 +13,9 @@ WAL range (from its slot's start up to the LSN after the workload; peeking
 does not consume). Readers alternate over several rounds (the order rotates
 each round); each measurement is timed inside the server around one
 pg_logical_slot_peek_(binary_)changes call that counts rows and bytes.
-Medians are reported.
+Medians are reported. With --walsender (default unless --quick), each reader
+also streams the same range through the replication protocol, the way
+pgoutput is consumed, timed by the walsender's CPU time (bench/walsender.py).
 """
 
 import argparse
@@ -26,8 +28,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import streaming  # noqa: E402
+import walsender  # noqa: E402
 
 PSQL = ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-d", "postgres"]
+walsender.PSQL = PSQL
 
 # name, plugin, binary?, options
 READERS = [
@@ -246,15 +250,24 @@ def measure(tag, upto, rounds, quiet, work_mem=None):
     return {name: (statistics.median(v), info[name][0], info[name][1], v) for name, v in res.items()}
 
 
-def run_workload(tag, prepare, work, rounds, quiet, work_mem=None):
+WALL = {}  # wall-clock seconds spent in a part of the run, for the closing line
+
+
+def run_workload(tag, prepare, work, rounds, quiet, work_mem=None, through_walsender=False):
+    """(SQL measure, walsender measure or None) of one workload."""
     psql_script(prepare)
     psql("CHECKPOINT")
     create_slots(tag)
     psql_script(work)
     upto = psql("SELECT pg_current_wal_lsn()")
     res = measure(tag, upto, rounds, quiet, work_mem)
+    ws = None
+    if through_walsender:
+        t0 = time.time()
+        ws = walsender.measure(tag, upto, rounds, quiet, READERS, slot_name, res)
+        WALL["walsender"] = WALL.get("walsender", 0) + time.time() - t0
     drop_slots(tag)
-    return res
+    return res, ws
 
 
 def fmt_table(wname, res):
@@ -453,6 +466,9 @@ def main():
     ap.add_argument("--cpu-time", action="store_true", help="time the decoding tables by the peeking backend's "
                     "time on a CPU (Linux /proc/self/schedstat) instead of the wall clock: steadier on a shared "
                     "machine, blind to waiting for I/O or for a CPU")
+    ap.add_argument("--walsender", action=argparse.BooleanOptionalAction, help="also stream each workload "
+                    "through the replication protocol (pg_recvlogical) and time the walsender's time on a CPU "
+                    "(a second table per workload; default: on, off with --quick)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every measurement")
     a = ap.parse_args()
     global CPU_TIME
@@ -461,6 +477,7 @@ def main():
     rounds = a.rounds or (3 if a.quick else 5)
     mem_rows = a.mem_rows if a.mem_rows is not None else (200000 if a.quick else 3000000)
     stream_rows = a.stream_rows if a.stream_rows is not None else (200000 if a.quick else 3000000)
+    through_walsender = a.walsender if a.walsender is not None else not a.quick
 
     version = psql("SELECT version()")
     outflow_so = subprocess.run(["pg_config", "--pkglibdir"], capture_output=True, text=True).stdout.strip()
@@ -470,19 +487,27 @@ def main():
           f"modified {time.strftime('%Y-%m-%d %H:%M', time.gmtime(os.path.getmtime(outflow_so + '/outflow.so')))} UTC")
     print("# times: median seconds of pg_logical_slot_peek_(binary_)changes over the same WAL range"
           + (", on-CPU time of the peeking backend (--cpu-time)" if a.cpu_time else ", wall clock"))
+    if through_walsender:
+        print("# and through the replication protocol (--walsender): median on-CPU seconds of the walsender "
+              "streaming that range to pg_recvlogical")
     wm = psql("SHOW work_mem", env=measure_env(a.work_mem))
     print(f"# work_mem of the measuring sessions: {wm}" + ("" if a.work_mem else " (server default)"))
     print()
     psql_script(SETUP)
+    if through_walsender:
+        psql_script(walsender.SETUP)
     raw = {}
     started = time.time()
     for wname, (prep, work) in workloads(rows).items():
         if a.only and wname not in a.only:
             continue
         tag = wname.split()[0]
-        res = run_workload(tag, prep, work, rounds, not a.verbose, a.work_mem)
+        res, ws = run_workload(tag, prep, work, rounds, not a.verbose, a.work_mem, through_walsender)
         raw[wname] = res
         print(fmt_table(wname, res), flush=True)
+        if ws:
+            raw.setdefault("walsender", {})[wname] = walsender.as_json(ws)
+            print(walsender.fmt_table(wname, ws, READERS), flush=True)
     if not a.only or "initial copy" in a.only:
         raw["initial copy"] = copy_bench(rows, rounds)
     if mem_rows > 0:
@@ -501,7 +526,8 @@ def main():
         st = streaming.streaming_test(stream_rows, psql, stream_peak)
         print(streaming.fmt(st), flush=True)
         raw["streaming"] = st
-    print(f"# total {time.time() - started:.0f} s")
+    ws_part = f" (the walsender measure: {WALL['walsender']:.0f} s)" if "walsender" in WALL else ""
+    print(f"# total {time.time() - started:.0f} s{ws_part}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(raw, f, indent=1)
