@@ -4,8 +4,8 @@
 #   13 bullseye, 15 bookworm, 17 trixie, 18 sid, 19 experimental
 # For each major it prepares the chroot (or reuses a ready one), copies this
 # tree in, and runs tests/run_all.sh there (build with -Werror, unit tests,
-# every pg_regress suite, the isolation specs, TAP, the oracle, the shell tests, the wal2json
-# differential where that major has wal2json). Mounts are removed and servers
+# every pg_regress suite, the isolation specs, TAP with the oracle and, where
+# that major has wal2json, the wal2json differential, the shell tests). Mounts are removed and servers
 # left in a chroot are stopped whatever happens.
 #
 #   tests/versions.sh [MAJOR ...]           default: 13 17 18 19 (15 is the host's)

@@ -26,7 +26,7 @@ Standard library only; talks to the server with psql (PGHOST/PGPORT/PGUSER from
 the environment). Usage:
   oracle.py --seed N [--txns N] [--tables N] [--stream on|off|auto] [--workdir DIR] [--check PATH]
 Exit status 0 when every check passes; on failure it prints the command that
-reruns the same seed.
+reruns the same seed. tests/tap/t/014_oracle.pl runs it on a cluster of its own.
 """
 import argparse
 import json
@@ -597,7 +597,8 @@ def main():
     if a.stream == "auto":  # streaming exists from PostgreSQL 14
         streams = int(psql("postgres", "SHOW server_version_num").strip()) >= 140000
         a.stream = "on" if seed % 5 in (1, 2) and streams else "off"
-    rerun = "tests/oracle.sh --seed %d --txns %d --tables %d --stream %s" % (seed, a.txns, a.tables, a.stream)
+    rerun = ("make installcheck REGRESS= ISOLATION= PROVE_TESTS=tests/tap/t/014_oracle.pl "
+             "ORACLE_SEED=%d ORACLE_TXNS=%d ORACLE_TABLES=%d ORACLE_STREAM=%s" % (seed, a.txns, a.tables, a.stream))
     print("oracle: seed %d, %d transactions, %d tables, streaming %s" % (seed, a.txns, a.tables, a.stream), flush=True)
     try:
         run(a, seed)

@@ -77,7 +77,7 @@ regress_rc=$?
 echo "pg_regress took $(( $(date +%s) - start )) s under valgrind (exit $regress_rc)"
 [ "$regress_rc" = 0 ] || { echo "(differences in $tree/regression.diffs)"; head -100 "$tree/regression.diffs"; }
 
-# The workload of tests/wal2json_diff.sh (every column type, TOAST, replica
+# The workload of tests/tap/t/015_wal2json_diff.pl (every column type, TOAST, replica
 # identities, truncate, messages, origins), decoded under valgrind in every
 # format with the option sets that test compares, and in several sessions'
 # settings. Run with the default suites only.

@@ -1,4 +1,4 @@
--- Workload for tests/wal2json_diff.sh: decoded by wal2json and by outflow
+-- Workload for tests/tap/t/015_wal2json_diff.pl: decoded by wal2json and by outflow
 -- from two slots created at the same point. Deterministic apart from xids,
 -- LSNs and commit timestamps, which are the same for both slots.
 
