@@ -1,7 +1,7 @@
 #!/bin/bash
-# Runs every test: unit tests, make installcheck (pg_regress suites,
-# isolation specs, Perl TAP tests in tests/tap/t), and the shell tests in
-# tests/*.sh (each starts its own clusters), on the host's PostgreSQL, then
+# Runs every test: the wall check, unit tests, make installcheck (pg_regress
+# suites, isolation specs, Perl TAP tests in tests/tap/t, each starting its
+# own clusters), on the host's PostgreSQL, then
 # the same on every other major in its chroot (tests/versions.sh).
 # Installs what it needs first. Ends with "N passed, M failed".
 #   tests/run_all.sh                 host major, then 13 17 18 19
@@ -83,10 +83,6 @@ main() {
 	step isolation isolation
 	step tap tap
 	if [ -n "$keep_copy" ]; then echo "(kept $copy for inspection)"; else rm -rf "$copy"; fi
-	for t in tests/*.sh; do
-		case $t in tests/run_all.sh|tests/versions.sh|tests/wall_check.sh) continue ;; esac
-		step "$(basename "$t" .sh)" bash "$t"
-	done
 
 	echo "== $(pg_config --version): $passed passed, $failed failed, $skipped skipped"
 	if [ -z "$this_major_only" ]; then

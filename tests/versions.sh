@@ -5,7 +5,7 @@
 # For each major it prepares the chroot (or reuses a ready one), copies this
 # tree in, and runs tests/run_all.sh there (build with -Werror, unit tests,
 # every pg_regress suite, the isolation specs, TAP with the oracle and, where
-# that major has wal2json, the wal2json differential, the shell tests). Mounts are removed and servers
+# that major has wal2json, the wal2json differential). Mounts are removed and servers
 # left in a chroot are stopped whatever happens.
 #
 #   tests/versions.sh [MAJOR ...]           default: 13 17 18 19 (15 is the host's)
