@@ -370,31 +370,14 @@ COMMENT ON FUNCTION setup_check() IS 'checks the server settings and the caller'
 -- Internal helpers for publications.
 -- ---------------------------------------------------------------------------
 
--- A table's replica identity: the kind, the identity columns (all columns
--- with FULL; NULL when there is none) and the columns the native format
--- reports as "key" (the identity with DEFAULT/INDEX, the primary key with
--- FULL/NOTHING).
+-- A table's replica identity as the stream decides it (decoder/identity.h,
+-- through extension/identity_sql.cpp): the kind, the identity columns (all
+-- columns with FULL; NULL when there is none) and the columns the native
+-- format reports as "key" (the identity with DEFAULT/INDEX, the primary key
+-- with FULL/NOTHING), sorted by attnum; NULL for a missing relation.
 CREATE FUNCTION _identity(rel regclass, OUT kind text, OUT identity_attnums int2[], OUT key_attnums int2[])
-LANGUAGE sql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-	WITH c AS (SELECT c.relreplident FROM pg_class c WHERE c.oid = rel),
-	pk AS (
-		SELECT array_agg(a.attnum ORDER BY a.attnum) AS cols
-		FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-		WHERE i.indrelid = rel AND i.indisprimary),
-	ri AS (
-		SELECT array_agg(a.attnum ORDER BY a.attnum) AS cols
-		FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-		WHERE i.indrelid = rel AND i.indisreplident),
-	allc AS (
-		SELECT array_agg(a.attnum ORDER BY a.attnum) AS cols
-		FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped)
-	SELECT CASE c.relreplident WHEN 'd' THEN 'default' WHEN 'i' THEN 'index' WHEN 'f' THEN 'full' ELSE 'nothing' END,
-		CASE c.relreplident WHEN 'd' THEN pk.cols WHEN 'i' THEN ri.cols WHEN 'f' THEN allc.cols END,
-		CASE c.relreplident WHEN 'd' THEN pk.cols WHEN 'i' THEN ri.cols ELSE pk.cols END
-	FROM c, pk, ri, allc
-$fn$;
+AS 'MODULE_PATHNAME', 'outflow_identity'
+LANGUAGE C STABLE PARALLEL SAFE;
 
 -- Column names of rel for attnums, in attnum order.
 CREATE FUNCTION _attnames(rel regclass, attnums int2[]) RETURNS name[]
@@ -452,7 +435,7 @@ BEGIN
 		IF id.identity_attnums IS NULL THEN
 			problem := format('table %s has no usable replica identity (REPLICA IDENTITY %s%s), so its UPDATE and DELETE would fail while the publication publishes them',
 				leaf::text, upper(id.kind),
-				CASE WHEN id.kind = 'default' THEN ' and no primary key' WHEN id.kind = 'index' THEN ' with its index gone' ELSE '' END);
+				CASE WHEN id.kind = 'default' THEN ' and no primary key that is not deferrable' WHEN id.kind = 'index' THEN ' with its index gone' ELSE '' END);
 			fix := format('Give %1$s a primary key, or ALTER TABLE %1$s REPLICA IDENTITY USING INDEX <unique index on NOT NULL columns>, or ALTER TABLE %1$s REPLICA IDENTITY FULL; or publish only inserts and truncates (actions => ''{insert,truncate}'').',
 				leaf::text);
 			RETURN;

@@ -9,6 +9,9 @@
 -- database equals a fresh 0.3, which sql/extension_upgrade.sql checks.
 --
 -- Nothing here: every change CREATE OR REPLACE makes by itself.
+-- - _identity() is written in C (the decoder's own decision,
+--   decoder/identity.h) instead of SQL: the same arguments and result, so
+--   CREATE OR REPLACE changes its language in place.
 -- Every function of 0.2 keeps its identity and its privileges; 0.2's
 -- tables, triggers and grants stay as they are (outflow--0.3.sql marks them
 -- "fresh install only").
