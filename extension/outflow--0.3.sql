@@ -379,6 +379,20 @@ CREATE FUNCTION _identity(rel regclass, OUT kind text, OUT identity_attnums int2
 AS 'MODULE_PATHNAME', 'outflow_identity'
 LANGUAGE C STABLE PARALLEL SAFE;
 
+-- Raises the one error for a publication that does not exist (the
+-- functions that take a publication's name call it when the name is not in
+-- pg_publication).
+CREATE FUNCTION _publication_missing(publication name) RETURNS void
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	RAISE EXCEPTION 'publication "%" does not exist', publication
+		USING ERRCODE = 'undefined_object',
+		HINT = 'List the publications with SELECT pubname FROM pg_publication; create one with outflow.publish_table(publication, table) or CREATE PUBLICATION.';
+END
+$fn$;
+
 -- Column names of rel for attnums, in attnum order.
 CREATE FUNCTION _attnames(rel regclass, attnums int2[]) RETURNS name[]
 LANGUAGE sql STABLE SECURITY INVOKER
@@ -953,9 +967,7 @@ BEGIN
 	END IF;
 	SELECT pp.oid INTO p FROM pg_publication pp WHERE pp.pubname = publication;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'publication "%" does not exist', publication
-			USING ERRCODE = 'undefined_object',
-			HINT = 'Existing publications: SELECT pubname FROM pg_publication; outflow.publish_table() creates one.';
+		PERFORM outflow._publication_missing(publication);
 	END IF;
 	want := outflow._actions(actions);
 	IF want = outflow._pub_actions(p.oid) THEN
@@ -996,8 +1008,7 @@ BEGIN
 	END IF;
 	SELECT pp.oid, pp.puballtables INTO p FROM pg_publication pp WHERE pp.pubname = publication;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'publication "%" does not exist', publication
-			USING ERRCODE = 'undefined_object', HINT = 'Existing publications: SELECT pubname FROM pg_publication;';
+		PERFORM outflow._publication_missing(publication);
 	END IF;
 	SELECT c.relkind, c.relname, n.nspname, c.relnamespace INTO rel
 	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = relation;
@@ -1047,8 +1058,7 @@ BEGIN
 	END IF;
 	SELECT pp.oid, pp.pubupdate OR pp.pubdelete AS changes INTO p FROM pg_publication pp WHERE pp.pubname = publication;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'publication "%" does not exist', publication
-			USING ERRCODE = 'undefined_object', HINT = 'Existing publications: SELECT pubname FROM pg_publication;';
+		PERFORM outflow._publication_missing(publication);
 	END IF;
 	RETURN QUERY
 	SELECT n.nspname, c.relname, c.oid::regclass, outflow._attnames(c.oid, g.attrs), pg_get_expr(g.qual, g.relid),
@@ -1097,9 +1107,7 @@ BEGIN
 				USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a publication''s name, or NULL to stream every table.';
 		END IF;
 		IF NOT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = pub) THEN
-			RAISE EXCEPTION 'publication "%" does not exist', pub
-				USING ERRCODE = 'undefined_object',
-				HINT = format('Create it first, e.g. SELECT outflow.publish_table(%L, ''schema.table''); or pass NULL to stream every table.', pub);
+			PERFORM outflow._publication_missing(pub);
 		END IF;
 	END LOOP;
 	IF (SELECT count(DISTINCT x::name) FROM unnest(publications) x) <> cardinality(publications) THEN
@@ -1348,8 +1356,7 @@ BEGIN
 			USING ERRCODE = 'null_value_not_allowed', HINT = 'Existing publications: SELECT pubname FROM pg_publication;';
 	END IF;
 	IF NOT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = publication) THEN
-		RAISE EXCEPTION 'publication "%" does not exist', publication
-			USING ERRCODE = 'undefined_object', HINT = 'Existing publications: SELECT pubname FROM pg_publication;';
+		PERFORM outflow._publication_missing(publication);
 	END IF;
 	IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
 		RAISE EXCEPTION 'outflow.snapshot: options must be a JSON object, not %', coalesce(jsonb_typeof(options), 'NULL')
@@ -1667,8 +1674,7 @@ BEGIN
 			USING ERRCODE = 'null_value_not_allowed', HINT = 'Existing publications: SELECT pubname FROM pg_publication;';
 	END IF;
 	IF NOT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = publication) THEN
-		RAISE EXCEPTION 'publication "%" does not exist', publication
-			USING ERRCODE = 'undefined_object', HINT = 'Existing publications: SELECT pubname FROM pg_publication;';
+		PERFORM outflow._publication_missing(publication);
 	END IF;
 	IF chunk_rows IS NULL OR chunk_rows < 1 THEN
 		RAISE EXCEPTION 'outflow.backfill: chunk_rows must be a positive number of rows, not %', coalesce(chunk_rows::text, 'NULL')

@@ -12,6 +12,9 @@
 -- - _identity() is written in C (the decoder's own decision,
 --   decoder/identity.h) instead of SQL: the same arguments and result, so
 --   CREATE OR REPLACE changes its language in place.
+-- - _publication_missing() is new: the one "publication does not exist"
+--   error that set_actions(), unpublish_table(), publication_tables(),
+--   create_slot(), snapshot() and backfill() raise.
 -- Every function of 0.2 keeps its identity and its privileges; 0.2's
 -- tables, triggers and grants stay as they are (outflow--0.3.sql marks them
 -- "fresh install only").
