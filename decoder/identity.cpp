@@ -45,6 +45,22 @@ all_columns(Relation relation)
 	return attnums;
 }
 
+const char *
+replica_identity_name(char kind)
+{
+	switch (kind)
+	{
+		case REPLICA_IDENTITY_DEFAULT:
+			return "default";
+		case REPLICA_IDENTITY_INDEX:
+			return "index";
+		case REPLICA_IDENTITY_FULL:
+			return "full";
+		default:
+			return "nothing";
+	}
+}
+
 IdentityColumns
 identity_columns(Relation relation)
 {

@@ -27,6 +27,10 @@ struct IdentityColumns
 	Bitmapset *key;
 };
 
+/* pg_class.relreplident as outflow names it: default, index, full, nothing
+ * (the relation record's "replica_identity", _identity's kind). */
+const char *replica_identity_name(char kind);
+
 /* Decides relation's identity and key columns (relcache lookups; may raise). */
 IdentityColumns identity_columns(Relation relation);
 

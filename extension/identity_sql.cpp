@@ -12,7 +12,6 @@
 
 extern "C" {
 #include "access/relation.h"
-#include "catalog/pg_class.h"
 #include "funcapi.h"
 #include "storage/lockdefs.h"
 #include "utils/array.h"
@@ -22,23 +21,6 @@ PGDLLEXPORT Datum outflow_identity(PG_FUNCTION_ARGS);
 }
 
 namespace {
-
-/* The name _identity gives a pg_class.relreplident. */
-const char *
-identity_kind_name(char kind)
-{
-	switch (kind)
-	{
-		case REPLICA_IDENTITY_DEFAULT:
-			return "default";
-		case REPLICA_IDENTITY_INDEX:
-			return "index";
-		case REPLICA_IDENTITY_FULL:
-			return "full";
-		default:
-			return "nothing";
-	}
-}
 
 /* attnums as a sorted int2[]; false (NULL) when empty. */
 bool
@@ -77,7 +59,7 @@ outflow_identity(PG_FUNCTION_ARGS)
 	if (rel == NULL)
 		PG_RETURN_NULL();
 	id = outflow::identity_columns(rel);
-	values[0] = CStringGetTextDatum(identity_kind_name(id.kind));
+	values[0] = CStringGetTextDatum(outflow::replica_identity_name(id.kind));
 	nulls[0] = false;
 	nulls[1] = !attnum_array(id.identity, &values[1]);
 	nulls[2] = !attnum_array(id.key, &values[2]);
