@@ -6,28 +6,20 @@
 CREATE SCHEMA ident;
 SET search_path = ident, public;
 
--- 0.2's _identity, as released
-CREATE FUNCTION sql_identity(rel regclass, OUT kind text, OUT identity_attnums int2[], OUT key_attnums int2[])
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-	WITH c AS (SELECT c.relreplident FROM pg_class c WHERE c.oid = rel),
-	pk AS (
-		SELECT array_agg(a.attnum ORDER BY a.attnum) AS cols
-		FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-		WHERE i.indrelid = rel AND i.indisprimary),
-	ri AS (
-		SELECT array_agg(a.attnum ORDER BY a.attnum) AS cols
-		FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-		WHERE i.indrelid = rel AND i.indisreplident),
-	allc AS (
-		SELECT array_agg(a.attnum ORDER BY a.attnum) AS cols
-		FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped)
-	SELECT CASE c.relreplident WHEN 'd' THEN 'default' WHEN 'i' THEN 'index' WHEN 'f' THEN 'full' ELSE 'nothing' END,
-		CASE c.relreplident WHEN 'd' THEN pk.cols WHEN 'i' THEN ri.cols WHEN 'f' THEN allc.cols END,
-		CASE c.relreplident WHEN 'd' THEN pk.cols WHEN 'i' THEN ri.cols ELSE pk.cols END
-	FROM c, pk, ri, allc
-$fn$;
+-- 0.2's _identity, as released: read from the installed (frozen)
+-- outflow--0.2.sql and created here as ident.sql_identity
+DO $read$
+DECLARE
+	script text := pg_read_file((SELECT c.setting FROM pg_config c WHERE c.name = 'SHAREDIR') || '/extension/outflow--0.2.sql');
+	def text := substring(script FROM 'CREATE FUNCTION _identity\(.*?\n\$fn\$;');
+BEGIN
+	IF def IS NULL OR def NOT LIKE '%LANGUAGE sql%' THEN
+		RAISE EXCEPTION 'outflow--0.2.sql has no SQL _identity()';
+	END IF;
+	EXECUTE replace(def, 'CREATE FUNCTION _identity(', 'CREATE FUNCTION ident.sql_identity(');
+END
+$read$;
+SELECT pg_get_function_arguments('sql_identity'::regproc) AS sql_identity_arguments;
 
 -- primary keys with columns out of attnum order, none, FULL, NOTHING
 CREATE TABLE pk_default (a int, b text, c int, PRIMARY KEY (c, a));
