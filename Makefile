@@ -7,11 +7,13 @@ MODULE_big = outflow
 MODULES = outflow_wal2json
 vpath outflow_wal2json.c decoder/alias
 EXTENSION = outflow
-DATA = extension/outflow--0.1.sql extension/outflow--0.2.sql
-# The update from 0.1: the hand-written changes of 0.1's objects, then 0.2's
-# definitions as CREATE OR REPLACE, made from outflow--0.2.sql itself (so
-# the two cannot drift apart; sql/extension_upgrade.sql compares the result).
-DATA_built = extension/outflow--0.1--0.2.sql
+DATA = extension/outflow--0.1.sql extension/outflow--0.2.sql extension/outflow--0.3.sql
+# Each update (0.1 to 0.2, 0.2 to 0.3): the hand-written changes of the older
+# version's objects (update--A--B.sql), then B's definitions as CREATE OR
+# REPLACE, made from outflow--B.sql itself (so the two cannot drift apart;
+# sql/extension_upgrade.sql compares the result with a fresh install).
+# outflow--0.1.sql and outflow--0.2.sql are frozen as released.
+DATA_built = extension/outflow--0.1--0.2.sql extension/outflow--0.2--0.3.sql
 PGFILEDESC = "outflow - stream committed changes as JSON"
 
 DECODER_SRCS = $(wildcard decoder/*.cpp)
@@ -72,8 +74,10 @@ SHLIB_LINK += -lstdc++
 
 include $(PGXS)
 
-extension/outflow--0.1--0.2.sql: extension/update--0.1--0.2.sql extension/outflow--0.2.sql extension/or_replace.awk
-	{ cat extension/update--0.1--0.2.sql; awk -f extension/or_replace.awk extension/outflow--0.2.sql; } > $@
+extension/outflow--%.sql: extension/update--%.sql extension/or_replace.awk
+	{ cat $<; awk -f extension/or_replace.awk extension/outflow--$(lastword $(subst --, ,$*)).sql; } > $@
+extension/outflow--0.1--0.2.sql: extension/outflow--0.2.sql
+extension/outflow--0.2--0.3.sql: extension/outflow--0.3.sql
 -include $(OBJS:.o=.d)
 
 # Server headers are not ours: compile them as system headers so that

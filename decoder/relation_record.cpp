@@ -4,6 +4,7 @@
  */
 #include "relation_record.h"
 
+#include "identity.h"
 #include "pg_text.h"
 #include "relcache.h"
 #include "session.h"
@@ -23,23 +24,6 @@ struct SentRecord
 	char *record; /* in session_cxt */
 	int len;
 };
-
-/* pg_class.relreplident as the record names it. */
-const char *
-replica_identity_name(char ident)
-{
-	switch (ident)
-	{
-		case REPLICA_IDENTITY_DEFAULT:
-			return "default";
-		case REPLICA_IDENTITY_INDEX:
-			return "index";
-		case REPLICA_IDENTITY_FULL:
-			return "full";
-		default:
-			return "nothing";
-	}
-}
 
 /* One {"name":..,"type":..,...} of the columns array. */
 void

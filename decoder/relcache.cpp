@@ -10,11 +10,11 @@
  */
 #include "relcache.h"
 
+#include "identity.h"
 #include "pg_text.h"
 #include "session.h"
 
 extern "C" {
-#include "access/sysattr.h"
 #include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "nodes/bitmapset.h"
@@ -141,21 +141,6 @@ json_name(MemoryContext cxt, StringInfo scratch, const char *name, int *len)
 }
 
 /*
- * The columns reported as "key": the replica identity (DEFAULT uses the
- * primary key, INDEX its index); with FULL or NOTHING the primary key if
- * there is one.
- */
-static Bitmapset *
-key_columns(Relation relation)
-{
-	char ident = relation->rd_rel->relreplident;
-
-	if (ident == REPLICA_IDENTITY_DEFAULT || ident == REPLICA_IDENTITY_INDEX)
-		return RelationGetIndexAttrBitmap(relation, INDEX_ATTR_BITMAP_IDENTITY_KEY);
-	return RelationGetIndexAttrBitmap(relation, INDEX_ATTR_BITMAP_PRIMARY_KEY);
-}
-
-/*
  * Marks the key columns of an index (through the flag at member); returns
  * false if the index cannot be opened under the current snapshot, in which
  * case wal2json uses every column.
@@ -182,17 +167,18 @@ mark_index_columns(RelInfo &entry, Oid indexoid, bool ColumnInfo::*member)
 static void
 set_keys(RelInfo &entry, Relation relation)
 {
-	Bitmapset *keys = key_columns(relation);
+	IdentityColumns id = identity_columns(relation); /* as outflow._identity decides */
 	List *indexes = RelationGetIndexList(relation); /* sets rd_pkindex, rd_replidindex */
 
 	list_free(indexes);
+	bms_free(id.identity);
 	for (int i = 0; i < entry.natts; i++)
 	{
 		ColumnInfo &col = entry.cols[i];
 
-		col.is_key = !col.dropped && bms_is_member(col.attnum - FirstLowInvalidHeapAttributeNumber, keys);
+		col.is_key = !col.dropped && bms_is_member(col.attnum, id.key);
 	}
-	bms_free(keys);
+	bms_free(id.key);
 	entry.has_pk = OidIsValid(relation->rd_pkindex);
 	entry.has_ri = OidIsValid(relation->rd_replidindex);
 	entry.pk_all = !entry.has_pk || !mark_index_columns(entry, relation->rd_pkindex, &ColumnInfo::in_pk);

@@ -1,0 +1,68 @@
+/*
+ * identity_sql.cpp: outflow._identity(rel regclass, OUT kind text,
+ * OUT identity_attnums int2[], OUT key_attnums int2[]): a table's replica
+ * identity as the stream decides it (decoder/identity.h, the code
+ * relcache.cpp uses): the kind (default, index, full, nothing), the
+ * identity columns (NULL when there are none) and the columns the native
+ * format reports as "key", each sorted by attnum. NULL for a NULL or
+ * missing relation. Plain C over PostgreSQL calls: no C++ object lives
+ * across a call that can raise.
+ */
+#include "../decoder/identity.h"
+
+extern "C" {
+#include "access/relation.h"
+#include "funcapi.h"
+#include "storage/lockdefs.h"
+#include "utils/array.h"
+
+PG_FUNCTION_INFO_V1(outflow_identity);
+PGDLLEXPORT Datum outflow_identity(PG_FUNCTION_ARGS);
+}
+
+namespace {
+
+/* attnums as a sorted int2[]; false (NULL) when empty. */
+bool
+attnum_array(const Bitmapset *attnums, Datum *result)
+{
+	int n = 0;
+	Datum *elems;
+
+	if (bms_is_empty(attnums))
+		return false;
+	elems = (Datum *) palloc(sizeof(Datum) * bms_num_members(attnums));
+	for (int x = bms_next_member(attnums, -1); x >= 0; x = bms_next_member(attnums, x))
+		elems[n++] = Int16GetDatum((int16) x);
+	*result = PointerGetDatum(construct_array(elems, n, INT2OID, sizeof(int16), true, TYPALIGN_SHORT));
+	return true;
+}
+
+} // namespace
+
+/* outflow._identity(rel): see the top of this file. */
+Datum
+outflow_identity(PG_FUNCTION_ARGS)
+{
+	TupleDesc desc;
+	Relation rel;
+	outflow::IdentityColumns id;
+	Datum values[3];
+	bool nulls[3];
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "outflow._identity: the function must return a record of kind, identity_attnums, key_attnums");
+	/* the lock only while the descriptor is read: a scan of many tables holds none */
+	rel = try_relation_open(PG_GETARG_OID(0), AccessShareLock);
+	if (rel == NULL)
+		PG_RETURN_NULL();
+	id = outflow::identity_columns(rel);
+	values[0] = CStringGetTextDatum(outflow::replica_identity_name(id.kind));
+	nulls[0] = false;
+	nulls[1] = !attnum_array(id.identity, &values[1]);
+	nulls[2] = !attnum_array(id.key, &values[2]);
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+}
