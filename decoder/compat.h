@@ -91,6 +91,14 @@ typedef int OutflowCacheId;
 #define OUTFLOW_MY_LXID (MyProc->lxid)
 #endif
 
+/* 17: a relation's primary key index (rd_pkindex) may be a deferrable one;
+ * before, a deferrable primary key was never rd_pkindex. */
+#if PG_VERSION_NUM >= 170000
+#define OUTFLOW_PK_DEFERRABLE(rel) ((rel)->rd_ispkdeferrable)
+#else
+#define OUTFLOW_PK_DEFERRABLE(rel) false
+#endif
+
 /* 18: pg_b64_encode reads its input as bytes (const uint8 *). */
 #if PG_VERSION_NUM >= 180000
 #define OUTFLOW_B64_SRC(p) reinterpret_cast<const uint8 *>(p)

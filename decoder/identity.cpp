@@ -5,6 +5,8 @@
  */
 #include "identity.h"
 
+#include "compat.h"
+
 extern "C" {
 #include "access/sysattr.h"
 #include "catalog/pg_class.h"
@@ -30,6 +32,24 @@ index_attnums(Relation relation, IndexAttrBitmapKind which)
 	}
 	bms_free(offset);
 	return attnums;
+}
+
+/*
+ * The primary key's columns, unless it is deferrable: no key on every major
+ * (from 17 on PostgreSQL's bitmap includes a deferrable primary key, before
+ * it did not; as the replica identity, it never counts).
+ */
+static Bitmapset *
+primary_key(Relation relation)
+{
+	Bitmapset *key = index_attnums(relation, INDEX_ATTR_BITMAP_PRIMARY_KEY);
+
+	if (OUTFLOW_PK_DEFERRABLE(relation))
+	{
+		bms_free(key);
+		return NULL;
+	}
+	return key;
 }
 
 /* Every non-dropped column of relation. */
@@ -75,10 +95,10 @@ identity_columns(Relation relation)
 			break;
 		case REPLICA_IDENTITY_FULL:
 			id.identity = all_columns(relation);
-			id.key = index_attnums(relation, INDEX_ATTR_BITMAP_PRIMARY_KEY);
+			id.key = primary_key(relation);
 			break;
 		default:
-			id.key = index_attnums(relation, INDEX_ATTR_BITMAP_PRIMARY_KEY);
+			id.key = primary_key(relation);
 			break;
 	}
 	return id;

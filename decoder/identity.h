@@ -19,6 +19,7 @@ namespace outflow {
  *             missing (as PostgreSQL's RelationGetIndexAttrBitmap finds it)
  *   key       what the native format reports as "key": identity with
  *             DEFAULT or INDEX, the primary key with FULL or NOTHING
+ *             (none for a deferrable one, on every major)
  */
 struct IdentityColumns
 {

@@ -53,7 +53,10 @@ outflow_identity(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "outflow._identity: the function must return a record of kind, identity_attnums, key_attnums");
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("outflow._identity must be declared to return a record (kind, identity_attnums, key_attnums)"),
+				 errhint("Install the function from the extension's script: ALTER EXTENSION outflow UPDATE.")));
 	/* the lock only while the descriptor is read: a scan of many tables holds none */
 	rel = try_relation_open(PG_GETARG_OID(0), AccessShareLock);
 	if (rel == NULL)

@@ -382,14 +382,15 @@ LANGUAGE C STABLE PARALLEL SAFE;
 -- Raises the one error for a publication that does not exist (the
 -- functions that take a publication's name call it when the name is not in
 -- pg_publication).
-CREATE FUNCTION _publication_missing(publication name) RETURNS void
+CREATE FUNCTION _publication_missing(publication name, also text DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
 	RAISE EXCEPTION 'publication "%" does not exist', publication
 		USING ERRCODE = 'undefined_object',
-		HINT = 'List the publications with SELECT pubname FROM pg_publication; create one with outflow.publish_table(publication, table) or CREATE PUBLICATION.';
+		HINT = 'List the publications with SELECT pubname FROM pg_publication; create one with outflow.publish_table(publication, table) or CREATE PUBLICATION.'
+			|| coalesce(' ' || also, '');
 END
 $fn$;
 
@@ -449,7 +450,9 @@ BEGIN
 		IF id.identity_attnums IS NULL THEN
 			problem := format('table %s has no usable replica identity (REPLICA IDENTITY %s%s), so its UPDATE and DELETE would fail while the publication publishes them',
 				leaf::text, upper(id.kind),
-				CASE WHEN id.kind = 'default' THEN ' and no primary key that is not deferrable' WHEN id.kind = 'index' THEN ' with its index gone' ELSE '' END);
+				CASE WHEN id.kind <> 'default' THEN CASE WHEN id.kind = 'index' THEN ' with its index gone' ELSE '' END
+				     WHEN EXISTS (SELECT FROM pg_index i WHERE i.indrelid = leaf AND i.indisprimary AND NOT i.indimmediate)
+				     THEN ' and only a DEFERRABLE primary key' ELSE ' and no primary key' END);
 			fix := format('Give %1$s a primary key, or ALTER TABLE %1$s REPLICA IDENTITY USING INDEX <unique index on NOT NULL columns>, or ALTER TABLE %1$s REPLICA IDENTITY FULL; or publish only inserts and truncates (actions => ''{insert,truncate}'').',
 				leaf::text);
 			RETURN;
@@ -1107,7 +1110,7 @@ BEGIN
 				USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass a publication''s name, or NULL to stream every table.';
 		END IF;
 		IF NOT EXISTS (SELECT FROM pg_publication p WHERE p.pubname = pub) THEN
-			PERFORM outflow._publication_missing(pub);
+			PERFORM outflow._publication_missing(pub, 'Or pass NULL to stream every table.');
 		END IF;
 	END LOOP;
 	IF (SELECT count(DISTINCT x::name) FROM unnest(publications) x) <> cardinality(publications) THEN
@@ -1486,17 +1489,18 @@ LANGUAGE C VOLATILE STRICT;
 -- (Executable by everyone: they check themselves that the caller is a
 -- superuser or has REPLICATION, the roles backfill() is for.)
 
--- The columns a backfill walks rel by: its replica identity index when it
--- has one (REPLICA IDENTITY USING INDEX), else its primary key; NULL if none.
+-- The columns a backfill walks rel by, in the index's order: its replica
+-- identity index when it has one (REPLICA IDENTITY USING INDEX), else its
+-- primary key (its key columns, not INCLUDE ones; a valid index); NULL if none.
 CREATE FUNCTION _backfill_key(rel regclass) RETURNS name[]
 LANGUAGE sql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-	SELECT ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+	SELECT ARRAY(SELECT a.attname FROM unnest((i.indkey::int2[])[0:i.indnkeyatts - 1]) WITH ORDINALITY AS k(attnum, ord)
 	             JOIN pg_attribute a ON a.attrelid = rel AND a.attnum = k.attnum ORDER BY k.ord)
 	FROM pg_index i
 	JOIN pg_class c ON c.oid = i.indrelid
-	WHERE i.indrelid = rel AND (i.indisreplident OR (i.indisprimary AND c.relreplident <> 'i'))
+	WHERE i.indrelid = rel AND i.indisvalid AND (i.indisreplident OR (i.indisprimary AND c.relreplident <> 'i'))
 	ORDER BY i.indisreplident DESC
 	LIMIT 1
 $fn$;

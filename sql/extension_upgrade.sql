@@ -1,5 +1,6 @@
--- ALTER EXTENSION outflow UPDATE gives what a fresh 0.3 gives, from 0.1
--- (through 0.2) and from 0.2: the same member objects, function
+-- ALTER EXTENSION outflow UPDATE gives what a fresh install gives: from
+-- 0.1 to 0.2 what a fresh 0.2 gives, and then, as from 0.2, what a fresh
+-- 0.3 gives: the same member objects, function
 -- definitions, privileges, table columns, constraints and views
 -- (sql/include/extension_objects.sql lists them), with the slot
 -- publications remembered kept. Each side in a database of its own, with
@@ -22,6 +23,12 @@ ALTER EXTENSION outflow UPDATE TO '0.2';
 SELECT extversion FROM pg_extension WHERE extname = 'outflow';
 -- the remembered rows, each publication now a list of one
 SELECT slot_name, publications, created_at FROM outflow.slot_publication ORDER BY slot_name;
+\set ECHO none
+\i sql/include/extension_objects.sql
+\set ECHO all
+\set from01_at02_described :described
+\set from01_at02_members :members
+\set from01_at02_functions :functions
 \i sql/include/upgrade_grants_0.2.sql
 ALTER EXTENSION outflow UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'outflow';
@@ -47,6 +54,14 @@ CREATE EXTENSION outflow VERSION '0.2';
 INSERT INTO outflow.slot_publication (slot_name, publications, created_at)
 VALUES ('upgrade_a', '{pub_a}', '2026-11-29 15:00:00+00'), ('upgrade_b', '{Pub B,pub_c}', '2026-11-29 16:00:00+00');
 \i sql/include/upgrade_grants_0.1.sql
+\set ECHO none
+\i sql/include/extension_objects.sql
+\set ECHO all
+-- compared: 0.1 -> 0.2 with this fresh 0.2 (the same grants so far)
+\set updated_described :from01_at02_described
+\set updated_members :from01_at02_members
+\set updated_functions :from01_at02_functions
+\i sql/include/extension_compare.sql
 \i sql/include/upgrade_grants_0.2.sql
 ALTER EXTENSION outflow UPDATE TO '0.3';
 SELECT extversion FROM pg_extension WHERE extname = 'outflow';

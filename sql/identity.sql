@@ -91,6 +91,10 @@ CREATE TABLE idx_include (a int NOT NULL, b int, c text);
 CREATE UNIQUE INDEX idx_include_a ON idx_include (a) INCLUDE (c);
 ALTER TABLE idx_include REPLICA IDENTITY USING INDEX idx_include_a;
 CREATE TABLE pk_deferrable (a int PRIMARY KEY DEFERRABLE, b text);
+-- a deferrable primary key is no "key" with FULL either, on every major (17
+-- and later would count it, as their rd_pkindex may be deferrable)
+CREATE TABLE pk_deferrable_full (a int PRIMARY KEY DEFERRABLE, b text);
+ALTER TABLE pk_deferrable_full REPLICA IDENTITY FULL;
 
 -- what _identity says of each relation of this schema
 SELECT c.relname, c.relkind, i.kind, i.identity_attnums, i.key_attnums
@@ -115,6 +119,11 @@ FROM pg_class c WHERE c.relpersistence <> 't';
 -- list may leave out an INCLUDE column; a deferrable primary key is no identity
 SELECT e.problem, e.fix IS NOT NULL AS has_fix FROM outflow._entry_problem('pk_include', '{1,3}', NULL, true) e;
 SELECT e.problem, e.fix IS NOT NULL AS has_fix FROM outflow._entry_problem('pk_deferrable', NULL, NULL, true) e;
+
+-- a backfill walks by the key columns of the index, in its order, without INCLUDE columns
+SELECT c.relname, outflow._backfill_key(c.oid) FROM pg_class c
+WHERE c.relnamespace = 'ident'::regnamespace AND c.relname IN ('pk_include', 'pk_include_full', 'idx_include', 'pk_default', 'idx_pk')
+ORDER BY 1;
 
 -- NULL and a missing relation give NULL (not a row of NULLs), as 0.2's
 SELECT outflow._identity(NULL) IS NULL AS null_rel, outflow._identity(0)::text IS NULL AS missing_rel,

@@ -23,7 +23,10 @@ my $fit = 150 * 1024 * 1024;    # 'a': 1 byte of JSON each
 my $bound_mb = $ENV{BOUND_MB} // 700;
 my $warning = 'left out the value of column "v" of table "public"."big" with key {"id":1}';
 
-my ($node, $dir) = OutflowTap::logical_node('oversized', "wal_sender_timeout = 0\nlogical_decoding_work_mem = 64MB\n");
+# shared_buffers as the server's default (the test modules give a logical
+# node 1MB): the peaks below count the shared pages a process touched.
+my ($node, $dir) = OutflowTap::logical_node('oversized',
+	"wal_sender_timeout = 0\nlogical_decoding_work_mem = 64MB\nshared_buffers = 128MB\n");
 
 # psql on $node: (stdout, stderr); dies if the SQL fails.
 sub run_sql

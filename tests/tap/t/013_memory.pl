@@ -87,6 +87,8 @@ sub peek_peak
 	my ($rows, $kb) = split /\n/, sql("SET work_mem = '64kB';
 SELECT count(*) FROM pg_logical_slot_peek_changes('sql_slot', '$upto', NULL$o);
 SELECT substring(pg_read_file('/proc/self/status') FROM 'VmHWM:\\s*(\\d+) kB');");
+	die "peek_peak: no row count or VmHWM read (rows '$rows', VmHWM '$kb')"
+	  unless defined $kb && $rows =~ /^\d+$/ && $kb =~ /^\d+$/;
 	return ($rows, $kb);
 }
 for my $opts ('', 'format-version 1', 'format-version 2 include-xids on include-pk on', 'publication_names mp',

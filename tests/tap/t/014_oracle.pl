@@ -25,6 +25,7 @@ use IPC::Run;
 use OutflowTap;
 
 my $check = $ENV{STREAM_CHECK};
+my $round_timeout = 900;    # seconds a round may take (CI's take under a minute): a hang fails, not blocks
 die "STREAM_CHECK must name tests/tools/stream_check (make installcheck sets it)" unless $check && -x $check;
 
 # The rounds to run: [seed or undef for a random one, oracle.py options].
@@ -50,7 +51,9 @@ sub run_round
 	local $ENV{PGPORT} = $node->port;
 	my @cmd = ('python3', 'tests/oracle/oracle.py', '--workdir', $dir, '--check', $check, @options);
 	push @cmd, '--seed', $seed if defined $seed;
-	my $ok = IPC::Run::run(\@cmd, '>', \my $out, '2>&1');
+	my $out;
+	my $ok = eval { IPC::Run::run(\@cmd, '>', \$out, '2>&1', IPC::Run::timeout($round_timeout)) };
+	$out = ($out // '') . "\noracle.py did not finish within $round_timeout s: $@" if $@;
 	my ($printed) = ($out // '') =~ /^oracle: seed (\d+),/m;
 	my $name = 'oracle seed ' . ($printed // $seed // '(random)') . (@options ? " @options" : '');
 	note $out if $ok;
@@ -60,5 +63,7 @@ sub run_round
 run_round(@$_) for rounds();
 
 $node->stop;
-unlike(slurp_file($node->logfile), qr/terminated by signal/, 'no backend terminated by a signal');
+unlike(slurp_file($node->logfile),
+	qr/terminated by signal|was terminated by exception|exited with exit code|PANIC|TRAP:|server process .* was terminated/,
+	'the server log shows no crashed or aborted backend');
 done_testing();
