@@ -1,4 +1,6 @@
-# cluster.sh: start and stop throwaway PostgreSQL clusters for shell tests.
+# cluster.sh: start and stop throwaway PostgreSQL clusters for the scripts
+# that keep a cluster of their own (demo, bench, valgrind, wal2json_suite;
+# the tests use PostgreSQL::Test::Cluster).
 # Source it, then:  cluster_start NAME [extra conf lines...]  -> sets PGPORT, PGHOST, CLUSTER_DIR
 #                   cluster_psql -c '...'                    -> psql as postgres on that cluster
 # Every cluster started is stopped on exit, also on failure. Servers run as
