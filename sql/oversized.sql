@@ -84,13 +84,14 @@ CREATE FUNCTION pg_temp.kept(id int, bytes bigint, format text) RETURNS bool LAN
                    ELSE '{format-version,2,include-transaction,off}' END)
      WHERE CASE format WHEN 'native' THEN (data::jsonb->'key'->>'id')::int
                        ELSE (data::jsonb->'columns'->0->>'value')::int END = id $$;
+-- (one statement per row, made by \gexec: a query that has jdoc open while
+-- it decodes jdoc's creation fails on 13, "could not find pg_class tuple for index")
 SET client_min_messages = error; -- each peek warns about the other rows' values
-SELECT id, octet_length(j::text) AS native_bytes,
-       pg_temp.kept(id, octet_length(j::text), 'native') AS native_kept_at_size,
-       pg_temp.kept(id, octet_length(j::text) - 1, 'native') AS native_kept_below,
-       pg_temp.kept(id, octet_length(to_json(j::text)::text), 'v2') AS v2_kept_at_size,
-       pg_temp.kept(id, octet_length(to_json(j::text)::text) - 1, 'v2') AS v2_kept_below
-  FROM jdoc ORDER BY id;
+SELECT format('SELECT %s AS id, %s AS native_bytes, pg_temp.kept(%1$s, %2$s, ''native'') AS native_kept_at_size, '
+              'pg_temp.kept(%1$s, %2$s - 1, ''native'') AS native_kept_below, '
+              'pg_temp.kept(%1$s, %3$s, ''v2'') AS v2_kept_at_size, pg_temp.kept(%1$s, %3$s - 1, ''v2'') AS v2_kept_below',
+              id, octet_length(j::text), octet_length(to_json(j::text)::text))
+  FROM jdoc ORDER BY id \gexec
 RESET client_min_messages;
 SELECT count(*) FROM pg_logical_slot_get_changes('big_slot', NULL, NULL);
 
