@@ -18,7 +18,8 @@ use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(decode_exact decode_lines encode num rows_of replay same_state
   keep_rows project start_recvlogical stop_after_heartbeat
-  spawn psql_background running reap lsn_num stream_key compare_runs server_major logical_node);
+  spawn psql_background running reap lsn_num stream_key compare_runs server_major logical_node
+  stop_recvlogical wait_confirmed walsender_kb);
 
 my $json = JSON::PP->new->canonical;
 
@@ -252,9 +253,17 @@ BEGIN; SELECT outflow.heartbeat(); SELECT now()::text; COMMIT;});
 		  if time > $deadline || !$h->{run}->pumpable;
 		usleep(100_000);
 	}
+	stop_recvlogical($h);
+	return slurp_file($h->{file});
+}
+
+# Stops the consumer $h (start_recvlogical) as a user would (SIGINT) and waits for it.
+sub stop_recvlogical
+{
+	my ($h) = @_;
 	$h->{run}->signal('INT');
 	$h->{run}->finish;
-	return slurp_file($h->{file});
+	return;
 }
 
 # Waits until the consumer $h (start_recvlogical) of $slot on $node has

@@ -71,8 +71,7 @@ until (-e $file && slurp_file($file) =~ /"table":"ps_done"/)
 	die "the live consumer never got the last row: $live->{stderr}" if time > $deadline || !$live->{run}->pumpable;
 	usleep(100_000);
 }
-$live->{run}->signal('INT');
-$live->{run}->finish;
+stop_recvlogical($live);
 my $got = slurp_file($file);
 my $want = sql("SELECT data FROM pg_logical_slot_get_changes('sql', NULL, NULL, 'publication_names', 'ps')") . "\n";
 my @lines = split /\n/, $got;

@@ -24,7 +24,6 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes qw(usleep);
 use OutflowTap;
 
 my ($node, $dir) = logical_node('backfill', "max_connections = 40\n");

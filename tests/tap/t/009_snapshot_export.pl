@@ -17,9 +17,7 @@ use Test::More;
 use IPC::Run;
 use OutflowTap;
 
-my $node = PostgreSQL::Test::Cluster->new('snapshot');
-$node->init(allows_streaming => 'logical');
-$node->start;
+my ($node) = logical_node('snapshot');
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 

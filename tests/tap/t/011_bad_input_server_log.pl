@@ -28,7 +28,7 @@ my $min_errors = 100;    # the two files provoke more than this many ERRORs
 # must not pass for a crash or an ERROR): the log holds what the server said.
 # The line prefix is set here, as the ERROR count below reads it (the test
 # modules of 19 add the process type to their default).
-my ($node, $dir) = OutflowTap::logical_node('bad_input',
+my ($node, $dir) = logical_node('bad_input',
 	"log_statement = none\nlog_min_messages = warning\nlog_line_prefix = '%m [%p] %q%a '\n");
 my $db = 'contrib_regression';
 

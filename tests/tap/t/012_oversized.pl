@@ -25,7 +25,7 @@ my $warning = 'left out the value of column "v" of table "public"."big" with key
 
 # shared_buffers as the server's default (the test modules give a logical
 # node 1MB): the peaks below count the shared pages a process touched.
-my ($node, $dir) = OutflowTap::logical_node('oversized',
+my ($node, $dir) = logical_node('oversized',
 	"wal_sender_timeout = 0\nlogical_decoding_work_mem = 64MB\nshared_buffers = 128MB\n");
 
 # psql on $node: (stdout, stderr); dies if the SQL fails.
@@ -97,10 +97,9 @@ SELECT string_agg(coalesce(data::json->>'oversized', data::json#>>'{change,0,ove
 {
 	my $stream = "$dir/stream.json";
 	my $h = start_recvlogical($node, 'recv_slot', $stream);
-	OutflowTap::wait_confirmed($node, $h, 'recv_slot', $lsn_end);
-	my $wal_kb = OutflowTap::walsender_kb($node, 'recv_slot', 'VmHWM');
-	$h->{run}->signal('INT');
-	$h->{run}->finish;
+	wait_confirmed($node, $h, 'recv_slot', $lsn_end);
+	my $wal_kb = walsender_kb($node, 'recv_slot', 'VmHWM');
+	stop_recvlogical($h);
 	cmp_ok($wal_kb, '<', $bound_mb * 1024, sprintf('the walsender peak (%d MB) stays under %d MB', $wal_kb / 1024, $bound_mb));
 	my @shown;
 	for my $line (split /\n/, slurp_file($stream))

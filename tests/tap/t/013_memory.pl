@@ -26,7 +26,7 @@ my $bound_kb = $ENV{BOUND_KB} // 2048;
 
 # shared_buffers small (shared pages a backend touches count in its VmHWM),
 # but not the 1MB PostgreSQL::Test::Cluster gives a streaming node
-my ($node, $dir) = OutflowTap::logical_node('memory', "shared_buffers = 16MB\nwal_sender_timeout = 0\n");
+my ($node, $dir) = logical_node('memory', "shared_buffers = 16MB\nwal_sender_timeout = 0\n");
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }
 
@@ -59,14 +59,13 @@ sql("SELECT pg_create_logical_replication_slot('recv_slot', 'outflow')");
 my $h = start_recvlogical($node, 'recv_slot', "$dir/stream.json", 'include-transaction' => 'on');
 write_batches(0, $n / 750);
 my $lsn1 = sql("SELECT pg_current_wal_lsn()");
-OutflowTap::wait_confirmed($node, $h, 'recv_slot', $lsn1);
-my $recv1 = OutflowTap::walsender_kb($node, 'recv_slot', 'RssAnon');
+wait_confirmed($node, $h, 'recv_slot', $lsn1);
+my $recv1 = walsender_kb($node, 'recv_slot', 'RssAnon');
 write_batches($n / 750, 9 * $n / 750);
 my $lsn2 = sql("SELECT pg_current_wal_lsn()");
-OutflowTap::wait_confirmed($node, $h, 'recv_slot', $lsn2);
-my $recv2 = OutflowTap::walsender_kb($node, 'recv_slot', 'RssAnon');
-$h->{run}->signal('INT');
-$h->{run}->finish;
+wait_confirmed($node, $h, 'recv_slot', $lsn2);
+my $recv2 = walsender_kb($node, 'recv_slot', 'RssAnon');
+stop_recvlogical($h);
 
 # Asserts that $what grew by at most $bound_kb from $small to $large kB.
 sub bounded
