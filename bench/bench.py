@@ -307,10 +307,7 @@ def vm_hwm_kb(pid):
 def stream_peak(slot, upto, opts, timeout):
     """Streams slot up to upto through pg_recvlogical into /dev/null; returns
     (seconds, peak VmHWM of the walsender in MB)."""
-    cmd = ["pg_recvlogical", "-U", "postgres", "-d", "postgres", "-S", slot, "--start",
-           "--endpos", upto, "-f", "/dev/null", "--no-loop", "-s", "1"]
-    for i in range(0, len(opts), 2):
-        cmd += ["-o", f"{opts[i]}={opts[i + 1]}"]
+    cmd = walsender.recvlogical_cmd(slot, opts, "--endpos", upto, "-f", "/dev/null", "--no-loop", "-s", "1")
     t0 = time.time()
     p = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     peak = 0

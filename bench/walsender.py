@@ -91,9 +91,10 @@ class ByteCounter:
             time.sleep(0.01)
 
 
-def recvlogical_cmd(slot, opts):
-    cmd = ["pg_recvlogical", "-U", "postgres", "-d", "postgres", "-S", slot, "--start",
-           "-f", "-", "-F", "0", "--no-loop"]
+def recvlogical_cmd(slot, opts, *args):
+    """pg_recvlogical streaming slot with args, and the plugin options opts
+    (name, value, name, value, ...) as -o name=value."""
+    cmd = ["pg_recvlogical", "-U", "postgres", "-d", "postgres", "-S", slot, "--start", *args]
     for i in range(0, len(opts), 2):
         cmd += ["-o", f"{opts[i]}={opts[i + 1]}"]
     return cmd
@@ -145,7 +146,7 @@ def stream_once(reader, src_slot, upto, opts, app):
     p = None
     try:
         with tempfile.TemporaryFile() as errf:
-            p = subprocess.Popen(recvlogical_cmd(tmp, opts), stdout=subprocess.PIPE, stderr=errf,
+            p = subprocess.Popen(recvlogical_cmd(tmp, opts, "-f", "-", "-F", "0", "--no-loop"), stdout=subprocess.PIPE, stderr=errf,
                                  env=dict(os.environ, PGAPPNAME=app))
             counter = ByteCounter(p.stdout)
             rc, out, err = run_sql(f"SELECT bench_ws_cpu('{app}', '{upto}', {TIMEOUT_S})")
