@@ -131,10 +131,6 @@ row_message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, Relation relation
 {
 	ReorderBufferChange *change;
 	RowChange c;
-	auto write = [](Session &ss, const RowChange &cc) {
-		ss.format->row(ss, cc);
-		ss.txn_emitted++;
-	};
 
 	if ((s.opts.actions & action_bit(Op::Read)) == 0)
 		return;
@@ -152,7 +148,7 @@ row_message(Session &s, ReorderBufferTXN *txn, XLogRecPtr lsn, Relation relation
 	if (c.newtuple == nullptr)
 		elog(ERROR, "outflow: backfill message at %X/%X does not hold a row of \"%s\"",
 			 static_cast<uint32>(lsn >> 32), static_cast<uint32>(lsn), rel->table);
-	route_row(s, c, write);
+	route_row(s, c, emit_row, nullptr);
 }
 
 /* Renders a start or end message as a backfill_start/backfill_end record. */

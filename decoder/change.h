@@ -66,7 +66,6 @@ struct TruncateRecord
 	ReorderBufferTXN *txn;
 	ReorderBufferChange *change; /* lsn, cascade, restart_seqs */
 	int nrels;
-	Relation *relations;
 	RelInfo **rels;
 	uint64 first_seq; /* position of the first relation; the others follow */
 };

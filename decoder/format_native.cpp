@@ -273,8 +273,7 @@ void
 NativeFormat::row(Session &s, const RowChange &c)
 {
 	const RelInfo &rel = *c.rel;
-	bool *unchanged = nullptr;
-	int nunchanged = 0;
+	LeftOutColumns unchanged{rel.unchanged, rel.natts}; /* the new row's unchanged TOAST values */
 
 	s.ensure_begin();
 	relation_record_before_change(s, *c.rel);
@@ -294,13 +293,10 @@ NativeFormat::row(Session &s, const RowChange &c)
 		out_image(s, out, ",\"old\":", rel, c.oldrow,
 				  rel.replident == REPLICA_IDENTITY_FULL ? Columns::All : Columns::Keys, nullptr, lim);
 	if (c.newtuple)
-	{
-		unchanged = rel.unchanged; /* cleared by out_image at the first unchanged value */
-		nunchanged = out_image(s, out, ",\"new\":", rel, c.newrow, Columns::All, unchanged, lim,
-							   c.oldtuple && rel.replident == REPLICA_IDENTITY_FULL ? &c.oldrow : nullptr);
-	}
-	if (nunchanged > 0)
-		out_name_list(out, ",\"unchanged\":[", rel, unchanged);
+		out_image(s, out, ",\"new\":", rel, c.newrow, Columns::All, &unchanged, lim,
+				  c.oldtuple && rel.replident == REPLICA_IDENTITY_FULL ? &c.oldrow : nullptr);
+	if (unchanged.count > 0)
+		out_name_list(out, ",\"unchanged\":[", rel, unchanged.flags);
 	if (unlikely(lim.oversized.count > 0))
 		out_name_list(out, ",\"oversized\":[", rel, lim.oversized.flags);
 	append_char(out, '}');

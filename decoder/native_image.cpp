@@ -70,12 +70,11 @@ write_value(Session &s, StringInfo out, const ColumnInfo &col, int i, Datum valu
 
 } // namespace
 
-int
+void
 out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel, const RowImage &image,
-		  Columns which, bool *unchanged, ChangeLimits &lim, const RowImage *old_image)
+		  Columns which, LeftOutColumns *unchanged, ChangeLimits &lim, const RowImage *old_image)
 {
 	bool first = true;
-	int nunchanged = 0;
 	const bool marker = s.opts.unchanged_toast == UnchangedToast::Marker;
 
 	appendStringInfoString(out, name_json);
@@ -88,19 +87,15 @@ out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel,
 
 		if (!col.shown() || (which == Columns::Keys && !col.is_key))
 			continue;
-		if (unchanged_toast(col, image, i) && old_image && !unchanged_toast(col, *old_image, i) &&
-			!old_image->nulls[i])
+		const bool is_unchanged = unchanged_toast(col, image, i);
+
+		if (is_unchanged && old_image && !unchanged_toast(col, *old_image, i) && !old_image->nulls[i])
 			from = old_image; /* the same value, logged whole in the old row */
-		else if (unchanged_toast(col, image, i))
+		else if (is_unchanged)
 		{
 			toast = true;
 			if (unchanged)
-			{
-				if (nunchanged == 0) /* cleared lazily: most rows have no unchanged value */
-					memset(unchanged, 0, sizeof(bool) * Max(rel.natts, 1));
-				unchanged[i] = true;
-			}
-			nunchanged++;
+				unchanged->add(i);
 			if (!marker || which == Columns::Keys)
 				continue;
 		}
@@ -131,7 +126,6 @@ out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel,
 		}
 	}
 	append_char(out, '}');
-	return nunchanged;
 }
 
 void

@@ -64,15 +64,13 @@ struct ChangeLimits
 /*
  * Appends name_json{col:value,...} for a tuple image. An unchanged TOAST
  * value is never read: it is taken from the old image when that has it
- * (REPLICA IDENTITY FULL), else left out (and flagged in unchanged, when
- * given; it is cleared at the first such value and valid only when the
- * result is > 0) or, in marker mode, written as the marker string. A value too
- * large to send is left out (write_value). Returns how many values were
- * unavailable.
+ * (REPLICA IDENTITY FULL), else left out (and added to unchanged, when
+ * given) or, in marker mode, written as the marker string. A value too
+ * large to send is left out (write_value).
  */
-int
+void
 out_image(Session &s, StringInfo out, const char *name_json, const RelInfo &rel, const RowImage &image,
-		  Columns which, bool *unchanged, ChangeLimits &lim, const RowImage *old_image = nullptr);
+		  Columns which, LeftOutColumns *unchanged, ChangeLimits &lim, const RowImage *old_image = nullptr);
 
 /* Appends head, then the JSON names of the columns flagged in which, then ']'. */
 void

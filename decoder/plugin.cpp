@@ -166,14 +166,6 @@ prefix_wanted(const Options &opts, const char *prefix)
 	return false;
 }
 
-/* route_row's sink of the decoder: the format writes the change. */
-void
-write_row(Session &s, const RowChange &c, void *)
-{
-	s.format->row(s, c);
-	s.txn_emitted++;
-}
-
 } // namespace
 
 void
@@ -242,7 +234,7 @@ decode_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, Relation relat
 	c.newtuple = OUTFLOW_NEWTUPLE(change);
 	c.oldtuple = OUTFLOW_OLDTUPLE(change);
 	c.seq = seq;
-	if (!route_row(s, c, write_row, nullptr)) /* publications: actions, partition root, row filters */
+	if (!route_row(s, c, emit_row, nullptr)) /* publications: actions, partition root, row filters */
 		note_filtered(s);
 }
 
@@ -251,12 +243,11 @@ decode_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelatio
 		 ReorderBufferChange *change)
 {
 	Session &s = session_of(ctx);
-	TruncateRecord t{txn, change, 0, nullptr, nullptr, s.txn_seq};
+	TruncateRecord t{txn, change, 0, nullptr, s.txn_seq};
 
 	s.txn_seq += nrelations;
 	if ((s.opts.actions & action_bit(Op::Truncate)) == 0)
 		return note_filtered(s);
-	t.relations = static_cast<Relation *>(palloc(sizeof(Relation) * nrelations));
 	t.rels = static_cast<RelInfo **>(palloc(sizeof(RelInfo *) * nrelations));
 	for (int i = 0; i < nrelations; i++)
 	{
@@ -264,7 +255,6 @@ decode_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn, int nrelatio
 
 		if (rel->table_filtered || (rel->pub != nullptr && !publication_truncates(*rel, relations[i])))
 			continue;
-		t.relations[t.nrels] = relations[i];
 		t.rels[t.nrels] = rel;
 		t.nrels++;
 	}

@@ -85,6 +85,14 @@ relations_init(Session &s)
 	publication_init(s);
 }
 
+/* The stream's row sink (relations.h). */
+void
+emit_row(Session &s, const RowChange &c, void *)
+{
+	s.format->row(s, c);
+	s.txn_emitted++;
+}
+
 bool
 route_row(Session &s, RowChange &c, RowSink sink, void *arg)
 {

@@ -31,6 +31,10 @@ using RowSink = void (*)(Session &s, const RowChange &c, void *arg);
  */
 bool route_row(Session &s, RowChange &c, RowSink sink, void *arg);
 
+/* The sink of the stream's rows (decoded and backfilled): the format writes
+ * the change, counted as sent in its transaction. */
+void emit_row(Session &s, const RowChange &c, void *arg);
+
 /* route_row with a callable emit(s, c). */
 template <typename Emit>
 bool
