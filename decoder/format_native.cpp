@@ -260,9 +260,7 @@ change_limits(const Session &s, const RowChange &c, int64 base)
 	const NativeRel *nr = static_cast<const NativeRel *>(c.rel->format_private);
 	ChangeLimits lim;
 
-	lim.room.end = base + kRecordLimit - nr->tail_reserve;
-	if (s.opts.max_value_bytes > 0)
-		lim.room.max_value = s.opts.max_value_bytes;
+	lim.room = value_room(base + kRecordLimit - nr->tail_reserve, s.opts.max_value_bytes);
 	lim.change = &c;
 	lim.oversized = LeftOutColumns{c.rel->oversized, c.rel->natts};
 	return lim;

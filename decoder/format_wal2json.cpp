@@ -109,7 +109,6 @@ w2j_build_relation(Session &s, RelInfo &rel, Relation relation, int version)
 	w = static_cast<W2jRel *>(palloc0(sizeof(W2jRel)));
 
 	w->cols = static_cast<W2jCol *>(palloc0(sizeof(W2jCol) * (desc->natts + 1)));
-	w->oversized = LeftOutColumns{rel.oversized, rel.natts};
 	w->left_out = static_cast<bool *>(palloc0(sizeof(bool) * (desc->natts + 1)));
 	w->tail_reserve = 1024 * 1024; /* pk object, oversized list, pretty-print whitespace, key values */
 
@@ -251,10 +250,9 @@ w2j_key_json(Session &s, const RowChange &c, const RowImage &row)
 } // namespace
 
 bool
-w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room, const RowImage &row,
-						int i)
+w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room,
+						LeftOutColumns &oversized, const RowImage &row, int i)
 {
-	W2jRel &w = w2j_rel(c.rel);
 	const ColumnInfo &col = c.rel->cols[i];
 	const Datum value = row.values[i];
 	const bool key = w2j_is_key(*c.rel, i);
@@ -291,7 +289,7 @@ w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const Va
 		error_key_too_large(what);
 	if (!option)
 		error_value_too_large(what);
-	w.oversized.add(i);
+	oversized.add(i);
 	warn_left_out(what);
 	return false;
 }
@@ -299,18 +297,7 @@ w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const Va
 ValueRoom
 w2j_room(const Session &s, const W2jRel &w, int64 base)
 {
-	ValueRoom room;
-
-	room.end = kRecordLimit - w.tail_reserve - base;
-	if (s.opts.max_value_bytes > 0)
-		room.max_value = s.opts.max_value_bytes;
-	return room;
-}
-
-void
-w2j_append_oversized(StringInfo out, const RowChange &c, const char *sep)
-{
-	relcache_append_names(out, *c.rel, w2j_rel(c.rel).oversized.flags, sep);
+	return value_room(kRecordLimit - w.tail_reserve - base, s.opts.max_value_bytes);
 }
 
 void

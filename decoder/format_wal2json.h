@@ -38,8 +38,7 @@ struct W2jRel
 	W2jCol *cols;	/* by column, as RelInfo::cols */
 	const char *v2_table_part; /* format 2: ,"schema":..,"table":.. as the options ask */
 	int v2_table_part_len;
-	LeftOutColumns oversized; /* of the row being written (RelInfo::oversized), count reset for each row */
-	bool *left_out;		/* natts: format 1's per-tuple flags of the same */
+	bool *left_out;		/* natts + 1: format 1's columns of one tuple left out for their size */
 	int64 tail_reserve; /* bytes kept free under kRecordLimit for what the value checks do not count */
 };
 
@@ -62,16 +61,6 @@ inline W2jRel &
 w2j_rel(RelInfo *rel_info)
 {
 	return *static_cast<W2jRel *>(rel_info->format_private);
-}
-
-/* W2jRel of the change's relation, its per-row flags cleared for a new row. */
-inline W2jRel &
-w2j_row_rel(const RowChange &c)
-{
-	W2jRel &w = w2j_rel(c.rel);
-
-	w.oversized.count = 0;
-	return w;
 }
 
 /* Is column i shown in a tuple of part "identity" (replica identity; all without an index)? */
@@ -99,35 +88,33 @@ w2j_is_key(const RelInfo &rel, int i)
  * Writes the non-null value of column i of row (a tuple of change c)
  * through its renderer (value_render.h), unless its JSON would not fit
  * in room (oversize.h; room.end counts in out's own bytes). A value that
- * does not fit is left out: nothing is written, it is flagged in
- * w.oversized, a WARNING names it, and the function returns false. Without
+ * does not fit is left out: nothing is written, it is added to
+ * oversized (the change's), a WARNING names it, and the function returns false. Without
  * max-value-bytes that is an ERROR instead, as wal2json has (with a hint).
  * Key columns (replica identity and primary key) are never left out.
  */
 bool w2j_write_value_checked(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room,
-							 const RowImage &row, int i);
+							 LeftOutColumns &oversized, const RowImage &row, int i);
 
 inline bool
-w2j_write_value(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room, const RowImage &row, int i)
+w2j_write_value(Session &s, const RowChange &c, StringInfo out, const ValueRoom &room, LeftOutColumns &oversized,
+				const RowImage &row, int i)
 {
 	const ColumnInfo &col = c.rel->cols[i];
 	const bool key = w2j_is_key(*c.rel, i);
 	const Datum value = row.values[i];
 
-	if (col.varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(room, out, key))
-					: likely(room.max_value == kNoMaxValue || key))
+	if (value_surely_fits(col.varlena, key, value, room, out))
 	{
 		append_value(s, out, col.renderer, value);
 		return true;
 	}
-	return w2j_write_value_checked(s, c, out, room, row, i);
+	return w2j_write_value_checked(s, c, out, room, oversized, row, i);
 }
 
 /* The room of a record whose values are written into out, base bytes after the record's start. */
 ValueRoom w2j_room(const Session &s, const W2jRel &w, int64 base);
 
-/* Appends the JSON names of the columns in w.oversized, comma-separated by sep. */
-void w2j_append_oversized(StringInfo out, const RowChange &c, const char *sep);
 
 /* Appends the commit timestamp of txn as wal2json prints it (quoted). */
 void w2j_append_commit_time(StringInfo out, ReorderBufferTXN *txn);

@@ -67,8 +67,8 @@ private:
 	StringInfo values_scratch(Session &s);
 	StringInfo open_piece(Session &s, bool own_write);
 	void close_piece(Session &s, StringInfo piece, bool own_write);
-	void tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row, bool identity, bool only_ri,
-			   bool addcomma);
+	void tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row, LeftOutColumns &oversized,
+			   bool identity, bool only_ri, bool addcomma);
 	void pk(Session &s, StringInfo out, const RowChange &c, bool addcomma);
 };
 
@@ -193,7 +193,8 @@ Wal2jsonV1::commit(Session &s, ReorderBufferTXN *, XLogRecPtr)
  * the tuple, so that names, types and values stay aligned.
  */
 void
-Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row, bool identity, bool only_ri,
+Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row, LeftOutColumns &oversized,
+				  bool identity, bool only_ri,
 				  bool addcomma)
 {
 	const Options &o = s.opts;
@@ -204,7 +205,7 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, const RowImage
 	int ind = identity ? 4 : 3;
 	const char *prefix = identity ? "key" : "column";
 
-	int nleft = 0;
+	LeftOutColumns left{w.left_out, natts}; /* this tuple's columns left out for their size */
 
 	/* Is column i part of this tuple's output (before the size checks)? */
 	auto candidate = [&](int i) -> bool {
@@ -231,19 +232,17 @@ Wal2jsonV1::tuple(Session &s, StringInfo out, const RowChange &c, const RowImage
 			append_bytes(vals, p.sep, p.sep_len);
 		if (row.nulls[i])
 			append_lit(vals, "null");
-		else if (!w2j_write_value(s, c, vals, room, row, i))
+		else if (!w2j_write_value(s, c, vals, room, oversized, row, i))
 		{
 			vals->len = before;
 			vals->data[before] = '\0';
-			if (nleft++ == 0)
-				memset(w.left_out, 0, sizeof(bool) * (natts + 1));
-			w.left_out[i] = true;
+			left.add(i);
 			continue;
 		}
 		first_value = false;
 	}
 	/* Is column i part of this tuple's output? */
-	auto shown = [&](int i) -> bool { return candidate(i) && !(nleft > 0 && w.left_out[i]); };
+	auto shown = [&](int i) -> bool { return candidate(i) && !(left.count > 0 && left.flags[i]); };
 	/* Writes one array: header, entries from emit(i), closing. */
 	auto array = [&](const char *name, bool entries, auto emit) {
 		bool first = true;
@@ -358,8 +357,8 @@ Wal2jsonV1::row(Session &s, const RowChange &c)
 {
 	const Options &o = s.opts;
 	Pretty p(o);
-	W2jRel &w = w2j_row_rel(c);
 	const RelInfo &rel = *c.rel;
+	LeftOutColumns oversized{rel.oversized, rel.natts}; /* values this change leaves out */
 	const bool insert = c.op == Op::Insert || c.op == Op::Read;
 	bool with_pk = o.include_pk && rel.has_pk;
 	StringInfo out;
@@ -403,28 +402,28 @@ Wal2jsonV1::row(Session &s, const RowChange &c)
 
 	if (insert)
 	{
-		tuple(s, out, c, c.newrow, false, false, with_pk);
+		tuple(s, out, c, c.newrow, oversized, false, false, with_pk);
 		if (with_pk)
 			pk(s, out, c, false);
 	}
 	else if (c.op == Op::Update)
 	{
-		tuple(s, out, c, c.newrow, false, false, true);
+		tuple(s, out, c, c.newrow, oversized, false, false, true);
 		if (with_pk)
 			pk(s, out, c, true);
 		/* The old tuple when logged (key change, FULL), else the identity columns of the new one. */
 		if (c.oldtuple != NULL)
-			tuple(s, out, c, c.oldrow, true, false, false);
+			tuple(s, out, c, c.oldrow, oversized, true, false, false);
 		else
-			tuple(s, out, c, c.newrow, true, true, false);
+			tuple(s, out, c, c.newrow, oversized, true, true, false);
 	}
 	else
 	{
 		if (with_pk)
 			pk(s, out, c, true);
-		tuple(s, out, c, c.oldrow, true, true, false);
+		tuple(s, out, c, c.oldrow, oversized, true, true, false);
 	}
-	if (unlikely(w.oversized.count > 0))
+	if (unlikely(oversized.count > 0))
 	{
 		/* Columns whose values were left out (max-value-bytes; oversize.h), as
 		 * one more member: the last one ended with a newline (pretty-print). */
@@ -432,7 +431,7 @@ Wal2jsonV1::row(Session &s, const RowChange &c)
 		appendStringInfo(out, ",%s", p.nl);
 		w2j_repeat(out, p.ht, 3);
 		appendStringInfo(out, "\"oversized\":%s[", p.sp);
-		w2j_append_oversized(out, c, p.sep);
+		relcache_append_names(out, rel, oversized.flags, p.sep);
 		appendStringInfo(out, "]%s", p.nl);
 	}
 	w2j_repeat(out, p.ht, 2);

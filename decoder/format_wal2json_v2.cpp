@@ -118,7 +118,8 @@ constexpr int kValueKeyLen = sizeof(",\"value\":") - 1;
 /* The elements of "columns", "identity" or "pk" for one tuple. A value too
  * large to send leaves its whole element out (w2j_write_value). */
 void
-write_tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row, Part part, const ValueRoom &room)
+write_tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row, Part part, const ValueRoom &room,
+			LeftOutColumns &oversized)
 {
 	const Options &o = s.opts;
 	W2jRel &w = w2j_rel(c.rel);
@@ -151,7 +152,7 @@ write_tuple(Session &s, StringInfo out, const RowChange &c, const RowImage &row,
 			append_bytes(out, col.v2_value_prefix, col.v2_value_prefix_len);
 			if (row.nulls[i])
 				append_lit(out, "null");
-			else if (!w2j_write_value(s, c, out, room, row, i))
+			else if (!w2j_write_value(s, c, out, room, oversized, row, i))
 			{
 				out->len = before; /* the element goes, with its separator */
 				out->data[before] = '\0';
@@ -173,9 +174,10 @@ void
 Wal2jsonV2::row(Session &s, const RowChange &c)
 {
 	const Options &o = s.opts;
-	W2jRel &w = w2j_row_rel(c);
+	W2jRel &w = w2j_rel(c.rel);
 	const RelInfo &rel = *c.rel;
 	const ValueRoom room = w2j_room(s, w, 0);
+	LeftOutColumns oversized{rel.oversized, rel.natts}; /* values this change leaves out */
 	const bool insert = c.op == Op::Insert || c.op == Op::Read;
 	StringInfo out;
 
@@ -207,20 +209,20 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 	if (c.newtuple != NULL)
 	{
 		append_lit(out, ",\"columns\":[");
-		write_tuple(s, out, c, c.newrow, Part::Change, room);
+		write_tuple(s, out, c, c.newrow, Part::Change, room, oversized);
 		append_char(out, ']');
 	}
 	if (c.oldtuple != NULL)
 	{
 		append_lit(out, ",\"identity\":[");
-		write_tuple(s, out, c, c.oldrow, Part::Identity, room);
+		write_tuple(s, out, c, c.oldrow, Part::Identity, room, oversized);
 		append_char(out, ']');
 	}
 	else if (c.op == Op::Update && (rel.has_pk || rel.has_ri))
 	{
 		/* The key did not change: the identity is in the new tuple. */
 		append_lit(out, ",\"identity\":[");
-		write_tuple(s, out, c, c.newrow, Part::Identity, room);
+		write_tuple(s, out, c, c.newrow, Part::Identity, room, oversized);
 		appendStringInfoChar(out, ']');
 	}
 	else if (!insert)
@@ -230,14 +232,14 @@ Wal2jsonV2::row(Session &s, const RowChange &c)
 	{
 		append_lit(out, ",\"pk\":[");
 		if (rel.has_pk)
-			write_tuple(s, out, c, c.oldtuple != NULL ? c.oldrow : c.newrow, Part::Pk, room);
+			write_tuple(s, out, c, c.oldtuple != NULL ? c.oldrow : c.newrow, Part::Pk, room, oversized);
 		appendStringInfoChar(out, ']');
 	}
-	if (unlikely(w.oversized.count > 0))
+	if (unlikely(oversized.count > 0))
 	{
 		/* Columns whose values were left out (max-value-bytes; oversize.h). */
 		append_lit(out, ",\"oversized\":[");
-		w2j_append_oversized(out, c, ",");
+		relcache_append_names(out, rel, oversized.flags, ",");
 		append_char(out, ']');
 	}
 	appendStringInfoChar(out, '}');

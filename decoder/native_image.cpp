@@ -59,8 +59,7 @@ write_value_checked(Session &s, StringInfo out, const ColumnInfo &col, int i, Da
 inline bool
 write_value(Session &s, StringInfo out, const ColumnInfo &col, int i, Datum value, ChangeLimits &lim)
 {
-	if (col.varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(lim.room, out, col.is_key))
-					: likely(lim.room.max_value == kNoMaxValue || col.is_key))
+	if (value_surely_fits(col.varlena, col.is_key, value, lim.room, out))
 	{
 		append_value(s, out, col.renderer, value);
 		return true;

@@ -119,11 +119,37 @@ value_allowed(const ValueRoom &room, StringInfo out, bool key)
 	return key || room.max_value >= left ? left : room.max_value;
 }
 
+/* The room of a record whose values may go up to end, with max-value-bytes (0: none). */
+inline ValueRoom
+value_room(int64 end, int64 max_value_bytes)
+{
+	ValueRoom room;
+
+	room.end = end;
+	if (max_value_bytes > 0)
+		room.max_value = max_value_bytes;
+	return room;
+}
+
 /* The cheap check: true when a varlena value of raw size raw surely fits in allowed bytes. */
 inline bool
 raw_surely_fits(Size raw, int64 allowed)
 {
 	return allowed > 0 && raw * kBoundFactor + kBoundSlack <= static_cast<Size>(allowed);
+}
+
+/*
+ * The fast path of both formats' value check: true when the non-null value
+ * of a column (varlena or not, key or not) starting at out->len surely
+ * fits, so it is written without the slow path. One comparison for nearly
+ * every value: a varlena's raw size against the cheap bound, a
+ * fixed-length value only under max-value-bytes.
+ */
+inline bool
+value_surely_fits(bool varlena, bool key, Datum value, const ValueRoom &room, StringInfo out)
+{
+	return varlena ? raw_surely_fits(varlena_raw_size(value), value_allowed(room, out, key))
+				   : likely(room.max_value == kNoMaxValue || key);
 }
 
 /* What the slow path decided for one value. */
