@@ -149,7 +149,7 @@ append_text_array_json(StringInfo out, Datum value)
 		append_lit(out, "}\"");
 		done = true;
 	}
-	varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
+	varlena_release(reinterpret_cast<struct varlena *>(arr), local);
 	return done;
 }
 

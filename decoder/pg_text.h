@@ -8,8 +8,8 @@
  * numerics in pg_text_numeric.h, jsonb in pg_text_jsonb.h. Each is checked
  * byte for byte against PostgreSQL's own function by sql/fast_paths.sql.
  */
-#ifndef OUTFLOW_OUT_H
-#define OUTFLOW_OUT_H
+#ifndef OUTFLOW_PG_TEXT_H
+#define OUTFLOW_PG_TEXT_H
 
 #include <cstring>
 
@@ -32,28 +32,64 @@ append_reserve(StringInfo out, int n)
 	return out->data + out->len;
 }
 
-/* Room on the stack for a small varlena in its aligned 4-byte-header form. */
-union LocalVarlena
+/*
+ * The readable form of a varlena as pg_detoast_datum_packed gives it, without
+ * its copy where none is needed: a value the decoder reassembled from TOAST
+ * arrives as an indirect pointer to the whole value in memory, which is
+ * read in place unless it is compressed (detoast_attr would copy it: 32 kB
+ * for a 32 kB value). *copied says whether the result is a palloc'd copy
+ * (to pfree).
+ */
+inline struct varlena *
+varlena_readable(struct varlena *p, bool *copied)
 {
-	char bytes[256];
-	double align;
+	*copied = false;
+	if (VARATT_IS_EXTERNAL_INDIRECT(p))
+	{
+		struct varatt_indirect redirect;
+
+		VARATT_EXTERNAL_GET_POINTER(redirect, p);
+		struct varlena *target = redirect.pointer;
+
+		if (!VARATT_IS_COMPRESSED(target) && !VARATT_IS_EXTERNAL(target))
+			return target;
+	}
+	/* pg_detoast_datum_packed, inline: most values are plain. */
+	if (VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p))
+	{
+		*copied = true;
+		return detoast_attr(p);
+	}
+	return p;
+}
+
+/* Room on the stack for a small varlena in its aligned 4-byte-header form,
+ * and whether varlena_aligned's result is a palloc'd copy. */
+struct LocalVarlena
+{
+	union
+	{
+		char bytes[256];
+		double align;
+	};
+	bool copied = false;
 };
 
 /*
  * A varlena datum in the aligned, 4-byte-header form that macros such as
- * ARR_DIMS need: the value itself when it has that form, a copy in local
- * when it has a short inline header and fits, else detoasted (palloc'd;
- * a TOAST pointer, also the indirect ones decoding makes, has a 1-byte
- * header too and is detoasted). Free the
- * result with varlena_release.
+ * ARR_DIMS need: the value itself when it has that form (also a value the
+ * decoder reassembled from TOAST, read in place: varlena_readable), a copy
+ * in local when it has a short inline header (at most 127 bytes), else
+ * detoasted (palloc'd). Free the result with varlena_release.
  */
 inline struct varlena *
 varlena_aligned(Datum value, LocalVarlena &local)
 {
 	Pointer p = DatumGetPointer(value);
 
-	if (VARATT_IS_SHORT(p) && !VARATT_IS_EXTERNAL(p) &&
-		VARSIZE_SHORT(p) - VARHDRSZ_SHORT + VARHDRSZ <= sizeof(local.bytes))
+	static_assert(sizeof(local.bytes) >= VARATT_SHORT_MAX - VARHDRSZ_SHORT + VARHDRSZ, "a short varlena fits local");
+	local.copied = false;
+	if (VARATT_IS_SHORT(p) && !VARATT_IS_EXTERNAL(p))
 	{
 		size_t data_len = VARSIZE_SHORT(p) - VARHDRSZ_SHORT;
 
@@ -61,14 +97,14 @@ varlena_aligned(Datum value, LocalVarlena &local)
 		memcpy(local.bytes + VARHDRSZ, VARDATA_SHORT(p), data_len);
 		return reinterpret_cast<struct varlena *>(local.bytes);
 	}
-	return pg_detoast_datum(reinterpret_cast<struct varlena *>(p));
+	return varlena_readable(reinterpret_cast<struct varlena *>(p), &local.copied);
 }
 
 /* Frees what varlena_aligned allocated, if anything. */
 inline void
-varlena_release(struct varlena *v, Datum value, const LocalVarlena &local)
+varlena_release(struct varlena *v, const LocalVarlena &local)
 {
-	if (reinterpret_cast<Pointer>(v) != DatumGetPointer(value) && reinterpret_cast<const char *>(v) != local.bytes)
+	if (local.copied)
 		pfree(v);
 }
 
@@ -195,37 +231,6 @@ append_int64(StringInfo out, int64 v, bool quoted)
 }
 
 /*
- * The readable form of a varlena as pg_detoast_datum_packed gives it, without
- * its copy where none is needed: a value the decoder reassembled from TOAST
- * arrives as an indirect pointer to the whole value in memory, which is
- * read in place unless it is compressed (detoast_attr would copy it: 32 kB
- * for a 32 kB value). *copied says whether the result is a palloc'd copy
- * (to pfree).
- */
-inline struct varlena *
-varlena_readable(struct varlena *p, bool *copied)
-{
-	*copied = false;
-	if (VARATT_IS_EXTERNAL_INDIRECT(p))
-	{
-		struct varatt_indirect redirect;
-
-		VARATT_EXTERNAL_GET_POINTER(redirect, p);
-		struct varlena *target = redirect.pointer;
-
-		if (!VARATT_IS_COMPRESSED(target) && !VARATT_IS_EXTERNAL(target))
-			return target;
-	}
-	/* pg_detoast_datum_packed, inline: most values are plain. */
-	if (VARATT_IS_COMPRESSED(p) || VARATT_IS_EXTERNAL(p))
-	{
-		*copied = true;
-		return detoast_attr(p);
-	}
-	return p;
-}
-
-/*
  * Appends a text-like varlena (text, varchar, bpchar, json: their output
  * functions return the bytes as they are) as a JSON string, detoasted only
  * if compressed or external (varlena_readable).
@@ -300,7 +305,8 @@ format_hex32_upper(uint32 v, char *dst)
 	return n;
 }
 
-/* Appends an LSN as PostgreSQL prints it, quoted: "X/X". */
+/* Appends an LSN quoted, as "X/X" (PostgreSQL's form before 19, which pads
+ * the low half to 8 digits; the native format and wal2json keep "X/X"). */
 inline void
 append_lsn_quoted(StringInfo out, XLogRecPtr lsn)
 {

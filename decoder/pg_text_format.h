@@ -8,8 +8,8 @@
  * number of bytes written (no NUL). pg_text*.h append them to a StringInfo;
  * sql/fast_paths.sql checks them against PostgreSQL's own functions.
  */
-#ifndef OUTFLOW_VALUE_FORMAT_H
-#define OUTFLOW_VALUE_FORMAT_H
+#ifndef OUTFLOW_PG_TEXT_FORMAT_H
+#define OUTFLOW_PG_TEXT_FORMAT_H
 
 #include <cstddef>
 #include <cstdint>

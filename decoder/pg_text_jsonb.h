@@ -18,8 +18,8 @@
  * members, ": " after a key, strings through escape_json, numerics through
  * numeric_out, a raw scalar without brackets.
  */
-#ifndef OUTFLOW_JSONB_TEXT_H
-#define OUTFLOW_JSONB_TEXT_H
+#ifndef OUTFLOW_PG_TEXT_JSONB_H
+#define OUTFLOW_PG_TEXT_JSONB_H
 
 #include <cstring>
 

@@ -10,8 +10,8 @@
  * sign in the top bits, display scale in the low 14 bits, then an int16
  * weight. Then the base-10000 digits (int16).
  */
-#ifndef OUTFLOW_NUMERIC_OUT_H
-#define OUTFLOW_NUMERIC_OUT_H
+#ifndef OUTFLOW_PG_TEXT_NUMERIC_H
+#define OUTFLOW_PG_TEXT_NUMERIC_H
 
 #include <cstring>
 

@@ -87,7 +87,6 @@ struct TypeRenderer
 	RenderKind kind;
 	ValueStyle style;
 	bool quoted;		 /* numbers as JSON strings (numeric_data_types_as_string, wal2json text) */
-	bool nonfinite_null; /* NaN and the infinities as null (wal2json numbers), else as strings */
 	bool stale;			 /* invalidated: rebuild before the next use */
 	bool built;			 /* false until a build has completed */
 	int16 typlen;		 /* -1: varlena, detoasted (and freed) around the output function */
@@ -108,11 +107,12 @@ struct TypeRenderer
 
 namespace render {
 
-/* A special value's name (NaN, Infinity, -Infinity) as a string, or null where r says. */
+/* A special value's name (NaN, Infinity, -Infinity) as a string (to_jsonb;
+ * wal2json's quoted numbers), or null (wal2json's bare numbers: not JSON numbers). */
 inline void
 append_special(StringInfo out, const TypeRenderer *r, const char *name)
 {
-	if (r->nonfinite_null)
+	if (r->style == ValueStyle::Wal2json && !r->quoted)
 		append_lit(out, "null");
 	else
 		append_quoted_if(out, true, name, static_cast<int>(strlen(name)));

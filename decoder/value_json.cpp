@@ -24,8 +24,9 @@ namespace render {
 void
 append_json_text(StringInfo out, Datum value)
 {
-	text *t = DatumGetTextPP(value);
-	char *cstr = text_to_cstring(t);
+	bool copied;
+	struct varlena *t = varlena_readable(reinterpret_cast<struct varlena *>(DatumGetPointer(value)), &copied);
+	char *cstr = pnstrdup(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)); /* json_in reads a C string */
 	Datum jb;
 
 	if (compat::json_to_jsonb(cstr, VARSIZE_ANY_EXHDR(t), &jb))
@@ -36,7 +37,7 @@ append_json_text(StringInfo out, Datum value)
 	else
 		appendBinaryStringInfo(out, VARDATA_ANY(t), static_cast<int>(VARSIZE_ANY_EXHDR(t)));
 	pfree(cstr);
-	if (reinterpret_cast<Pointer>(t) != DatumGetPointer(value))
+	if (copied)
 		pfree(t);
 }
 

@@ -200,7 +200,6 @@ choose_native(Session &session, TypeRenderer *r)
 	if (r->kind == RenderKind::Output)
 		choose_native_general(session, r, base);
 	r->quoted = session.opts.numeric_data_types_as_string && is_number_kind(r->kind);
-	r->nonfinite_null = false; /* to_jsonb: "NaN", "Infinity", "-Infinity" */
 }
 
 /*
@@ -273,7 +272,6 @@ choose_wal2json(Session &session, TypeRenderer *r)
 			r->kind = fast == RenderKind::Bool ? RenderKind::BoolLetter : fast;
 			break;
 	}
-	r->nonfinite_null = !r->quoted; /* NaN and the infinities are not JSON numbers */
 }
 
 } // namespace

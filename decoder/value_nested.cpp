@@ -35,7 +35,7 @@ append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 	if (nitems <= 0)
 	{
 		append_lit(out, "[]");
-		varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
+		varlena_release(reinterpret_cast<struct varlena *>(arr), local);
 		return;
 	}
 
@@ -82,7 +82,7 @@ append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 	for (int d = 0; d < ndim; d++)
 		appendStringInfoCharMacro(out, ']');
 
-	varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
+	varlena_release(reinterpret_cast<struct varlena *>(arr), local);
 }
 
 /*
@@ -105,7 +105,7 @@ array_json_bound(Session &session, TypeRenderer *r, Datum value)
 	{
 		/* NULLs write less than the widest fixed-length element. */
 		bound += static_cast<Size>(nitems) * (9 * static_cast<Size>(r->elmlen) + 8 + 2 * ndim);
-		varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
+		varlena_release(reinterpret_cast<struct varlena *>(arr), local);
 		return bound;
 	}
 	OUTFLOW_ARRAY_ITER_SETUP(&iter, reinterpret_cast<AnyArrayType *>(arr), r->elmlen, r->elmbyval, r->elmalign);
@@ -123,7 +123,7 @@ array_json_bound(Session &session, TypeRenderer *r, Datum value)
 		else
 			bound += 6 * strlen(DatumGetCString(elem)) + 2; /* cstring elements */
 	}
-	varlena_release(reinterpret_cast<struct varlena *>(arr), value, local);
+	varlena_release(reinterpret_cast<struct varlena *>(arr), local);
 	return bound;
 }
 

@@ -12,7 +12,6 @@
 
 #include "oversize.h"
 #include "pg_text_jsonb.h"
-#include "pg_text_numeric.h"
 #include "session.h"
 #include "value_impl.h"
 

@@ -21,18 +21,20 @@ namespace render {
 
 namespace {
 
-/* The output function's text of a non-null value (palloc'd), a varlena detoasted and freed around it. */
+/* The output function's text of a non-null value (palloc'd); a varlena
+ * read in place when it can be (varlena_readable), a detoasted copy freed after. */
 char *
 output_text(const TypeRenderer *r, Datum value)
 {
 	if (r->typlen != -1)
 		return OutputFunctionCall(const_cast<FmgrInfo *>(&r->func), value);
 
-	Datum plain = PointerGetDatum(PG_DETOAST_DATUM(value));
-	char *text = OutputFunctionCall(const_cast<FmgrInfo *>(&r->func), plain);
+	bool copied;
+	struct varlena *plain = varlena_readable(reinterpret_cast<struct varlena *>(DatumGetPointer(value)), &copied);
+	char *text = OutputFunctionCall(const_cast<FmgrInfo *>(&r->func), PointerGetDatum(plain));
 
-	if (plain != value)
-		pfree(DatumGetPointer(plain));
+	if (copied)
+		pfree(plain);
 	return text;
 }
 

@@ -82,3 +82,20 @@ SELECT col->>'name' AS name, col->>'value' = CASE col->>'name' WHEN 't' THEN r.t
  ORDER BY 1;
 SELECT pg_drop_replication_slot('toast_kinds_slot');
 DROP TABLE toasted_kinds;
+
+-- the other kinds read in place when reassembled (arrays, json, a type
+-- written by its output function), out of line and uncompressed
+CREATE TABLE toasted_more (id int PRIMARY KEY, a int[], ta text[], js json, tv tsvector);
+ALTER TABLE toasted_more ALTER a SET STORAGE EXTERNAL, ALTER ta SET STORAGE EXTERNAL,
+  ALTER js SET STORAGE EXTERNAL, ALTER tv SET STORAGE EXTERNAL;
+SELECT 'init' FROM pg_create_logical_replication_slot('toast_more_slot', 'outflow');
+INSERT INTO toasted_more SELECT 1, array_agg(g * 7919), array_agg(md5(g::text)), json_agg(md5(g::text)),
+       to_tsvector('simple', string_agg(md5(g::text), ' '))
+  FROM generate_series(1, 1000) g;
+SELECT col, j->'new'->col = to_jsonb(r) -> col AS native_equal, CASE col WHEN 'a' THEN pg_column_size(r.a)
+         WHEN 'ta' THEN pg_column_size(r.ta) WHEN 'js' THEN pg_column_size(r.js) ELSE pg_column_size(r.tv) END > 2000 AS out_of_line
+  FROM (SELECT data::jsonb AS j FROM pg_logical_slot_get_changes('toast_more_slot', NULL, NULL)) x,
+       unnest('{a,ta,js,tv}'::text[]) col, toasted_more r
+ ORDER BY col;
+SELECT pg_drop_replication_slot('toast_more_slot');
+DROP TABLE toasted_more;
