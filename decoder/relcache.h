@@ -38,7 +38,7 @@ struct ColumnInfo
 							 * NOTHING the primary key */
 	bool in_pk;				/* a column of the primary key index (wal2json's "pk") */
 	bool in_ri;				/* a column of the replica identity index */
-	const TypeRenderer *renderer; /* how its values are written, in the session's style (value_render.h) */
+	TypeRenderer *renderer; /* how its values are written, in the session's style (value_render.h) */
 
 	/* Is the column shown at all? */
 	bool shown() const { return !dropped && published; }

@@ -120,19 +120,8 @@ append_special(StringInfo out, const TypeRenderer *r, const char *name)
 
 /* value_kinds.cpp */
 
-/* The cached renderer for typid, built (or rebuilt, if stale) first. */
-TypeRenderer *get_renderer(Session &session, Oid typid);
-
 /* Fills r (already in the cache) for its type, in the session's style. */
 void build_renderer(Session &session, TypeRenderer *r);
-
-/* value_render.cpp */
-
-/* Appends the JSON for a non-null value through its renderer. */
-void append_value(Session &session, StringInfo out, TypeRenderer *r, Datum value);
-
-/* The size of a value's JSON or a bound of it (value_json_size's body). */
-Size value_size(Session &session, TypeRenderer *r, Datum value, Size raw, bool call_output, bool *exact);
 
 /* value_scalars.cpp */
 

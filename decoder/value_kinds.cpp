@@ -162,7 +162,7 @@ choose_native_general(Session &session, TypeRenderer *r, Oid base)
 	{
 		r->kind = RenderKind::Array;
 		get_typlenbyvalalign(elemtype, &r->elmlen, &r->elmbyval, &r->elmalign);
-		r->elem = get_renderer(session, elemtype);
+		r->elem = value_renderer(session, elemtype);
 	}
 	else if (type_is_rowtype(base))
 		r->kind = RenderKind::Composite; /* fields are resolved from each value's tuple descriptor */
@@ -297,7 +297,7 @@ build_renderer(Session &session, TypeRenderer *r)
 
 /* The cached renderer for typid: created on first use, rebuilt in place when stale. */
 TypeRenderer *
-get_renderer(Session &session, Oid typid)
+value_renderer(Session &session, Oid typid)
 {
 	bool found;
 

@@ -89,7 +89,7 @@ append_array(Session &session, StringInfo out, TypeRenderer *r, Datum value)
  * Brackets and commas (at most 2 bytes per element and dimension), NULLs
  * ("null"), fixed-length elements 9 bytes per stored byte plus 8 (the
  * widest: a "char" as "\u0001", a bool as false), varlena elements by
- * value_size (text counted exactly).
+ * value_json_size (text counted exactly).
  */
 Size
 array_json_bound(Session &session, TypeRenderer *r, Datum value)
@@ -119,7 +119,7 @@ array_json_bound(Session &session, TypeRenderer *r, Datum value)
 		if (isnull)
 			bound += 4;
 		else if (r->elmlen == -1)
-			bound += value_size(session, r->elem, elem, varlena_raw_size(elem), true, &exact);
+			bound += value_json_size(session, r->elem, elem, varlena_raw_size(elem), true, &exact);
 		else
 			bound += 6 * strlen(DatumGetCString(elem)) + 2; /* cstring elements */
 	}
@@ -183,7 +183,7 @@ append_composite(Session &session, StringInfo out, TypeRenderer *r, Datum value)
 		}
 		if (r->fields[i].renderer == nullptr || r->fields[i].typid != att->atttypid)
 		{
-			r->fields[i].renderer = get_renderer(session, att->atttypid);
+			r->fields[i].renderer = value_renderer(session, att->atttypid);
 			r->fields[i].typid = att->atttypid;
 		}
 		append_value(session, out, r->fields[i].renderer, values[i]);

@@ -185,7 +185,7 @@ append_value(Session &session, StringInfo out, TypeRenderer *r, Datum value)
  * kBoundFactor per byte.
  */
 Size
-value_size(Session &session, TypeRenderer *r, Datum value, Size raw, bool call_output, bool *exact)
+value_json_size(Session &session, TypeRenderer *r, Datum value, Size raw, bool call_output, bool *exact)
 {
 	if (unlikely(r->stale || !r->built))
 		build_renderer(session, r);
@@ -227,27 +227,5 @@ value_size(Session &session, TypeRenderer *r, Datum value, Size raw, bool call_o
 }
 
 } // namespace render
-
-/* The renderer for typid in the session's style, built on first use and cached. */
-const TypeRenderer *
-value_renderer(Session &session, Oid typid)
-{
-	return render::get_renderer(session, typid);
-}
-
-/* Appends the JSON for a non-null value. */
-void
-append_value(Session &session, StringInfo out, const TypeRenderer *renderer, Datum value)
-{
-	/* Renderers belong to the session's cache, which rebuilds them in place. */
-	render::append_value(session, out, const_cast<TypeRenderer *>(renderer), value);
-}
-
-Size
-value_json_size(Session &session, const TypeRenderer *renderer, Datum value, Size raw, bool call_output,
-				bool *exact)
-{
-	return render::value_size(session, const_cast<TypeRenderer *>(renderer), value, raw, call_output, exact);
-}
 
 } // namespace outflow

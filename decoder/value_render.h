@@ -26,19 +26,27 @@ namespace outflow {
 struct Session;
 struct TypeRenderer;
 
-/* The renderer for typid in the session's style, built on first use and cached. */
-const TypeRenderer *value_renderer(Session &session, Oid typid);
+namespace render {
+
+/* The renderer for typid in the session's style, built on first use and
+ * cached (the cache rebuilds it in place when its type changes). */
+TypeRenderer *value_renderer(Session &session, Oid typid);
 
 /* Appends the JSON for a non-null value that is not an unchanged TOAST pointer. */
-void append_value(Session &session, StringInfo out, const TypeRenderer *renderer, Datum value);
+void append_value(Session &session, StringInfo out, TypeRenderer *renderer, Datum value);
 
 /*
  * The slow path of the oversize check (oversize.h): the size of a non-null
  * varlena value's JSON (*exact) or an upper bound of it. May detoast the
  * value, and call its output function when call_output; never grows a buffer.
  */
-Size value_json_size(Session &session, const TypeRenderer *renderer, Datum value, Size raw, bool call_output,
-					 bool *exact);
+Size value_json_size(Session &session, TypeRenderer *renderer, Datum value, Size raw, bool call_output, bool *exact);
+
+} // namespace render
+
+using render::append_value;
+using render::value_json_size;
+using render::value_renderer;
 
 /* Marks every cached renderer stale (after a type or cast changed). */
 void value_renderers_invalidate(Session &session);
