@@ -9,6 +9,7 @@
  * across a call that can raise.
  */
 #include "../decoder/identity.h"
+#include "attnum_array.h"
 
 extern "C" {
 #include "access/relation.h"
@@ -19,26 +20,6 @@ extern "C" {
 PG_FUNCTION_INFO_V1(outflow_identity);
 PGDLLEXPORT Datum outflow_identity(PG_FUNCTION_ARGS);
 }
-
-namespace {
-
-/* attnums as a sorted int2[]; false (NULL) when empty. */
-bool
-attnum_array(const Bitmapset *attnums, Datum *result)
-{
-	int n = 0;
-	Datum *elems;
-
-	if (bms_is_empty(attnums))
-		return false;
-	elems = (Datum *) palloc(sizeof(Datum) * bms_num_members(attnums));
-	for (int x = bms_next_member(attnums, -1); x >= 0; x = bms_next_member(attnums, x))
-		elems[n++] = Int16GetDatum((int16) x);
-	*result = PointerGetDatum(construct_array(elems, n, INT2OID, sizeof(int16), true, TYPALIGN_SHORT));
-	return true;
-}
-
-} // namespace
 
 /* outflow._identity(rel): see the top of this file. */
 Datum
@@ -64,8 +45,11 @@ outflow_identity(PG_FUNCTION_ARGS)
 	id = outflow::identity_columns(rel);
 	values[0] = CStringGetTextDatum(outflow::replica_identity_name(id.kind));
 	nulls[0] = false;
-	nulls[1] = !attnum_array(id.identity, &values[1]);
-	nulls[2] = !attnum_array(id.key, &values[2]);
+	/* an empty set is NULL (no identity, no key) */
+	nulls[1] = bms_is_empty(id.identity);
+	values[1] = nulls[1] ? (Datum) 0 : PointerGetDatum(attnum_array(id.identity, 0));
+	nulls[2] = bms_is_empty(id.key);
+	values[2] = nulls[2] ? (Datum) 0 : PointerGetDatum(attnum_array(id.key, 0));
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

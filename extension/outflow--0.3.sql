@@ -431,6 +431,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
 	id record;
+	rel_id record;	-- rel's own identity (the loop's first leaf)
 	missing int2[];
 	used int2[];
 	r regclass;
@@ -450,15 +451,20 @@ BEGIN
 		IF id.identity_attnums IS NULL THEN
 			problem := format('table %s has no usable replica identity (REPLICA IDENTITY %s%s), so its UPDATE and DELETE would fail while the publication publishes them',
 				leaf::text, upper(id.kind),
-				CASE WHEN id.kind <> 'default' THEN CASE WHEN id.kind = 'index' THEN ' with its index gone' ELSE '' END
+				CASE WHEN id.kind = 'index' THEN ' with its index gone'
+				     WHEN id.kind <> 'default' THEN ''
 				     WHEN EXISTS (SELECT FROM pg_index i WHERE i.indrelid = leaf AND i.indisprimary AND NOT i.indimmediate)
-				     THEN ' and only a DEFERRABLE primary key' ELSE ' and no primary key' END);
+				     THEN ' and only a DEFERRABLE primary key'
+				     ELSE ' and no primary key' END);
 			fix := format('Give %1$s a primary key, or ALTER TABLE %1$s REPLICA IDENTITY USING INDEX <unique index on NOT NULL columns>, or ALTER TABLE %1$s REPLICA IDENTITY FULL; or publish only inserts and truncates (actions => ''{insert,truncate}'').',
 				leaf::text);
 			RETURN;
 		END IF;
+		IF leaf = rel THEN
+			rel_id := id;
+		END IF;
 	END LOOP;
-	id := outflow._identity(rel);
+	id := rel_id;
 	-- a column list must cover the identity
 	IF attrs IS NOT NULL THEN
 		SELECT array_agg(x ORDER BY x) INTO missing FROM unnest(id.identity_attnums) x WHERE x <> ALL (attrs);
@@ -1556,7 +1562,8 @@ BEGIN
 			-- change of this statement removed it), written as a chunk writes it
 			EXECUTE format('SELECT count(*) FILTER (WHERE outflow._backfill_row($2, $3, $4, __outflow_row)) '
 			               'FROM %s%s __outflow_row WHERE ROW(%s) = ROW(%s)',
-			               CASE WHEN (SELECT relkind FROM pg_class WHERE oid = rel) = 'p' THEN '' ELSE 'ONLY ' END,
+			               -- ONLY for the table the trigger is on; a partitioned table's fires on its leaves
+			               CASE WHEN TG_RELID = rel THEN 'ONLY ' ELSE '' END,
 			               rel, row_key, old_key)	-- ($1): NEW here
 				USING NEW, b.id, b.publication, rel;
 		END IF;

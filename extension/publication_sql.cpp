@@ -16,6 +16,7 @@
  * that can raise.
  */
 #include "../decoder/pg.h"
+#include "attnum_array.h"
 
 extern "C" {
 #include "access/sysattr.h"
@@ -112,9 +113,5 @@ outflow_expr_attnums(PG_FUNCTION_ARGS)
 	Node *expr = (Node *) stringToNode(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	Bitmapset *attrs = NULL;
 	pull_varattnos(expr, 1, &attrs);
-	Datum *elems = (Datum *) palloc(sizeof(Datum) * (bms_num_members(attrs) + 1));
-	int n = 0;
-	for (int x = bms_next_member(attrs, -1); x >= 0; x = bms_next_member(attrs, x))
-		elems[n++] = Int16GetDatum((int16) (x + FirstLowInvalidHeapAttributeNumber));
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, INT2OID, sizeof(int16), true, TYPALIGN_SHORT));
+	PG_RETURN_ARRAYTYPE_P(attnum_array(attrs, FirstLowInvalidHeapAttributeNumber));
 }

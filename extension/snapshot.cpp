@@ -1,6 +1,6 @@
 /*
  * snapshot.cpp: outflow._snapshot(publication name, numbers_as_string boolean)
- * RETURNS SETOF jsonb, the body of outflow.snapshot().
+ * RETURNS SETOF json, the body of outflow.snapshot().
  *
  * Every row the publication publishes, rendered by the decoder's own code:
  * a private decoding Session (native format, publication_names = the
