@@ -19,7 +19,7 @@ use PostgreSQL::Test::Utils;
 our @EXPORT = qw(decode_exact decode_lines encode num rows_of replay same_state
   keep_rows project start_recvlogical stop_after_heartbeat
   spawn psql_background running reap lsn_num stream_key compare_runs server_major logical_node
-  stop_recvlogical wait_confirmed walsender_kb);
+  stop_recvlogical wait_confirmed walsender_kb export_snapshot end_export snapshot_state);
 
 my $json = JSON::PP->new->canonical;
 
@@ -255,6 +255,48 @@ BEGIN; SELECT outflow.heartbeat(); SELECT now()::text; COMMIT;});
 	}
 	stop_recvlogical($h);
 	return slurp_file($h->{file});
+}
+
+# Creates logical slot $slot (outflow) on $node over a replication
+# connection that exports its snapshot and stays open (the snapshot lives
+# until its next command; before 15 with the EXPORT_SNAPSHOT syntax).
+# Returns (connection for end_export, slot, consistent LSN, snapshot name,
+# plugin, stderr so far).
+sub export_snapshot
+{
+	my ($node, $slot) = @_;
+	my ($in, $out, $err) = ('', '', '');
+	my $repl = IPC::Run::start(
+		[ 'psql', '-XAt', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('postgres') . ' replication=database' ],
+		'<', \$in, '>', \$out, '2>', \$err, IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	$in .= server_major() >= 15
+	  ? "CREATE_REPLICATION_SLOT $slot LOGICAL outflow (SNAPSHOT 'export');\n"
+	  : "CREATE_REPLICATION_SLOT $slot LOGICAL outflow EXPORT_SNAPSHOT;\n";
+	$repl->pump until $out =~ /\n/ || $err ne '';
+	my ($name, $lsn, $snapshot, $plugin) = split /\|/, (split /\n/, $out)[0] // '';
+	return ({ run => $repl, in => \$in }, $name, $lsn, $snapshot, $plugin, $err);
+}
+
+# Closes the replication connection of export_snapshot (its snapshot ends).
+sub end_export
+{
+	my ($repl) = @_;
+	${ $repl->{in} } .= "\\q\n";
+	$repl->{run}->finish;
+	return;
+}
+
+# The state (table => key => row) of snapshot() rows, and the ops of the rows that are not reads.
+sub snapshot_state
+{
+	my @not_read;
+	my %state;
+	for my $r (@_)
+	{
+		push @not_read, $r->{op} unless $r->{op} eq 'read';
+		$state{"$r->{schema}.$r->{table}"}{ encode($r->{key}) } = $r->{new};
+	}
+	return (\%state, \@not_read);
 }
 
 # Stops the consumer $h (start_recvlogical) as a user would (SIGINT) and waits for it.

@@ -18,7 +18,6 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use IPC::Run;
 use OutflowTap;
 
 # What this test checks is built on row filters and column lists (15 and
@@ -144,14 +143,7 @@ $pub->safe_psql('postgres', orders_round(1000, 300));
 # with the stream"), with writes before and during the copy ----------------
 my $state_at_slot = rows_of($pub, \%published, 1);
 delete $state_at_slot->{'public.customers'};    # not published yet
-my ($repl_in, $repl_out, $repl_err) = ('', '', '');
-my $repl = IPC::Run::start(
-	[ 'psql', '-XAt', '-v', 'ON_ERROR_STOP=1', '-d', $pub->connstr('postgres') . ' replication=database' ],
-	'<', \$repl_in, '>', \$repl_out, '2>', \$repl_err,
-	IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-$repl_in .= "CREATE_REPLICATION_SLOT snap_slot LOGICAL outflow (SNAPSHOT 'export');\n";
-$repl->pump until $repl_out =~ /\n/ || $repl_err ne '';
-my ($slot_name, $slot_lsn, $snapshot_name, $slot_plugin) = split /\|/, (split /\n/, $repl_out)[0];
+my ($repl, $slot_name, $slot_lsn, $snapshot_name, $slot_plugin, $repl_err) = export_snapshot($pub, 'snap_slot');
 is("$slot_name|$slot_plugin", 'snap_slot|outflow', 'CREATE_REPLICATION_SLOT exports a snapshot')
   or diag $repl_err;
 
@@ -163,20 +155,14 @@ $pub->safe_psql('postgres', 'UPDATE orders SET status = \'open\', total = 0 WHER
 my $snapshot_text = $copy->query_safe("SELECT s FROM outflow.snapshot('shop') s;");
 $copy->query_safe('COMMIT;');
 $copy->quit;
-$repl_in .= "\\q\n";
-$repl->finish;
+end_export($repl);
 my @snapshot_rows = decode_lines($snapshot_text);
 $pub->safe_psql('postgres', orders_round(4000, 100));    # after the copy
 
 # the copy is the state at the slot's creation
-my %copy_state;
-for my $r (@snapshot_rows)
-{
-	my $t = "$r->{schema}.$r->{table}";
-	$copy_state{$t}{ encode($r->{key}) } = $r->{new};
-	die "snapshot() row with op $r->{op}" unless $r->{op} eq 'read';
-}
-same_state(\%copy_state, $state_at_slot, 'snapshot() under the exported snapshot = the rows at the slot\'s start');
+my ($copy_state, $not_read) = snapshot_state(@snapshot_rows);
+die "snapshot() rows with op @$not_read" if @$not_read;
+same_state($copy_state, $state_at_slot, 'snapshot() under the exported snapshot = the rows at the slot\'s start');
 
 # --- ALTER PUBLICATION mid-stream: add customers ---------------------------
 my $c = $published{'public.customers'};
@@ -250,7 +236,7 @@ for my $h (@hidden)
 like($recv_text, qr/"customer":"customer \d+"/, 'the published columns do appear (the search is not vacuous)');
 
 # --- 3. copy + its slot's stream = the table -------------------------------
-my $rebuilt = replay(\%copy_state, \@snap_stream, 'copy slot stream', \%published);
+my $rebuilt = replay($copy_state, \@snap_stream, 'copy slot stream', \%published);
 same_state($rebuilt, late($pub_rows), 'snapshot() + stream of the exporting slot = publisher');
 is_deeply([ map { encode($_) } @snap_peek ], [ map { encode($_) } @snap_stream ],
 	'outflow.peek() with the remembered publication = pg_recvlogical with publication_names');

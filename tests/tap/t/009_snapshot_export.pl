@@ -14,7 +14,6 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use IPC::Run;
 use OutflowTap;
 
 my ($node) = logical_node('snapshot');
@@ -52,16 +51,8 @@ else
 my $at_slot = rows_of($node, \%published, 1);
 
 # The replication connection, kept open: the exported snapshot lives until
-# its next command. (The option list in parentheses is 15's syntax.)
-my ($in, $out, $err) = ('', '', '');
-my $repl = IPC::Run::start(
-	[ 'psql', '-XAt', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('postgres') . ' replication=database' ],
-	'<', \$in, '>', \$out, '2>', \$err, IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-$in .= $lists
-  ? "CREATE_REPLICATION_SLOT copy_slot LOGICAL outflow (SNAPSHOT 'export');\n"
-  : "CREATE_REPLICATION_SLOT copy_slot LOGICAL outflow EXPORT_SNAPSHOT;\n";
-$repl->pump until $out =~ /\n/ || $err ne '';
-my ($slot, $lsn, $snapshot, $plugin) = split /\|/, (split /\n/, $out)[0];
+# its next command (13's syntax included).
+my ($repl, $slot, $lsn, $snapshot, $plugin, $err) = export_snapshot($node, 'copy_slot');
 is("$slot|$plugin", 'copy_slot|outflow', 'CREATE_REPLICATION_SLOT exports a snapshot') or diag $err;
 
 # Changes after the slot's start: only in the stream.
@@ -79,21 +70,14 @@ my $copy_text = sql("BEGIN ISOLATION LEVEL REPEATABLE READ;
 SET TRANSACTION SNAPSHOT '$snapshot';
 SELECT s FROM outflow.snapshot('copy') s;
 COMMIT;");
-$in .= "\\q\n";
-$repl->finish;
+end_export($repl);
 
-my %copy;
-my @not_read;
-for my $r (decode_lines($copy_text))
-{
-	push @not_read, $r->{op} unless $r->{op} eq 'read';
-	$copy{"$r->{schema}.$r->{table}"}{ encode($r->{key}) } = $r->{new};
-}
-is(join(',', @not_read), '', 'every snapshot() row is a read');
-same_state(\%copy, $at_slot, 'snapshot() under the exported snapshot = the published rows at the slot\'s start');
+my ($copy, $not_read) = snapshot_state(decode_lines($copy_text));
+is(join(',', @$not_read), '', 'every snapshot() row is a read');
+same_state($copy, $at_slot, 'snapshot() under the exported snapshot = the published rows at the slot\'s start');
 
 my $stream_text = sql(q{SELECT change FROM outflow.changes('copy_slot', options => '{"publication_names": "copy"}')});
-my $rebuilt = replay(\%copy, [ decode_lines($stream_text) ], 'the slot\'s stream', \%published);
+my $rebuilt = replay($copy, [ decode_lines($stream_text) ], 'the slot\'s stream', \%published);
 same_state($rebuilt, rows_of($node, \%published, 1), 'snapshot() + stream = the published rows now');
 
 my $all = $copy_text . $stream_text;
